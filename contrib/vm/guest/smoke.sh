@@ -1,0 +1,2 @@
+. /zc/guest/lib/common.sh
+pass boot
