@@ -1,0 +1,81 @@
+/*
+ * zfs: the zone files (SPEC §4.2, §5): zonefs's rules stated once, with no
+ * FUSE in sight. It owns the mount (device, key, superblock check, the file
+ * table), the namespace (cnv/ and seq/, inode numbers), attributes, statfs,
+ * xattrs, and every read, write, truncate and flush with its errno. The FUSE
+ * glue translates requests into these calls and their results into replies.
+ * Every call returns 0 (or a count) or a negative errno.
+ */
+#ifndef ZCRYPTFS_ZFS_H
+#define ZCRYPTFS_ZFS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/types.h>
+
+#include "options.h"
+
+struct zc_fs;
+struct zc_handle;
+
+/* What the daemon asks of the layer above when it changes things itself. */
+struct zc_fs_notify {
+	void (*inval_attr)(void *arg, uint64_t ino);	/* size/mode changed on our own */
+	void (*remount_ro)(void *arg);			/* errors=remount-ro fired */
+	void *arg;
+};
+
+int zc_fs_mount(const char *device, const struct zc_mount_opts *o, struct zc_fs **out,
+		char *err, size_t errlen);
+/* Writes out pending tails, closes the device, wipes the key. */
+void zc_fs_unmount(struct zc_fs *fs);
+void zc_fs_set_notify(struct zc_fs *fs, const struct zc_fs_notify *n);
+
+uint64_t zc_fs_root_ino(const struct zc_fs *fs);
+int zc_fs_lookup(struct zc_fs *fs, uint64_t parent, const char *name, struct stat *st);
+int zc_fs_getattr(struct zc_fs *fs, uint64_t ino, struct stat *st);
+/* Entry idx of a directory, "." and ".." first; -ENOENT past the end. */
+int zc_fs_readdir(struct zc_fs *fs, uint64_t dir, uint64_t idx, char *name, size_t namelen,
+		  struct stat *st);
+
+#define ZC_SET_MODE 0x01
+#define ZC_SET_UID 0x02
+#define ZC_SET_GID 0x04
+#define ZC_SET_SIZE 0x08
+#define ZC_SET_ATIME 0x10
+#define ZC_SET_MTIME 0x20
+#define ZC_SET_ATIME_NOW 0x40
+#define ZC_SET_MTIME_NOW 0x80
+#define ZC_SET_CTIME 0x100
+int zc_fs_setattr(struct zc_fs *fs, uint64_t ino, const struct stat *attr, int to_set,
+		  struct stat *out);
+
+/* flags: the open(2) flags. O_TRUNC on a seq file resets it. */
+int zc_fs_open(struct zc_fs *fs, uint64_t ino, int flags, struct zc_handle **h);
+void zc_fs_release(struct zc_fs *fs, struct zc_handle *h);
+
+/*
+ * Read up to len bytes at off. *data points into a per-thread buffer that
+ * stays valid until this thread's next zc_fs_read. Returns the byte count.
+ */
+ssize_t zc_fs_read(struct zc_fs *fs, struct zc_handle *h, uint64_t off, size_t len,
+		   const char **data);
+ssize_t zc_fs_write(struct zc_fs *fs, struct zc_handle *h, const void *buf, size_t len,
+		    uint64_t off);
+/* close(2) of a descriptor: writes the pending tail out if it wrote. */
+int zc_fs_flush(struct zc_fs *fs, struct zc_handle *h);
+int zc_fs_fsync(struct zc_fs *fs, struct zc_handle *h);
+
+int zc_fs_statfs(struct zc_fs *fs, struct statvfs *st);
+
+/* size 0 asks for the length. -ENODATA for a name we do not have. */
+ssize_t zc_fs_getxattr(struct zc_fs *fs, uint64_t ino, const char *name, char *buf, size_t size);
+ssize_t zc_fs_listxattr(struct zc_fs *fs, uint64_t ino, char *buf, size_t size);
+
+/* The counters of SPEC §5.6, one "name value" line each. */
+void zc_fs_log_counters(struct zc_fs *fs, FILE *out);
+
+#endif
