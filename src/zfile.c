@@ -1,0 +1,560 @@
+/*
+ * Zone file I/O: the rules of SPEC §5.3-§5.5 for reads, appends, truncates,
+ * tails and errors. Each file has one rwlock: appends, resets and tail
+ * flushes are exclusive (so appends to one zone are ordered), reads shared.
+ * Data is encrypted from the caller's buffer straight into a per-thread
+ * aligned buffer and written from there: one pass, no staging copy.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "zfs_int.h"
+
+struct zc_handle {
+	struct zc_file *f;
+	int flags;
+	int writable;
+	int wrote;
+};
+
+/* ---- per-thread I/O buffer ------------------------------------------------ */
+
+struct tbuf {
+	uint8_t *p;
+	size_t cap;
+};
+
+static pthread_key_t tbuf_key;
+static pthread_once_t tbuf_once = PTHREAD_ONCE_INIT;
+
+static void tbuf_free(void *v)
+{
+	struct tbuf *t = v;
+	free(t->p);
+	free(t);
+}
+
+static void tbuf_init(void)
+{
+	(void)pthread_key_create(&tbuf_key, tbuf_free);
+}
+
+/* An aligned buffer of at least len bytes, owned by the calling thread. */
+static uint8_t *tbuf_get(size_t len)
+{
+	pthread_once(&tbuf_once, tbuf_init);
+	struct tbuf *t = pthread_getspecific(tbuf_key);
+	if (!t) {
+		t = calloc(1, sizeof(*t));
+		if (!t || pthread_setspecific(tbuf_key, t)) {
+			free(t);
+			return NULL;
+		}
+	}
+	if (t->cap < len) {
+		/* Grow to the next MiB so a session settles on one allocation. */
+		size_t cap = (len + (1u << 20) - 1) & ~(size_t)((1u << 20) - 1);
+		void *p;
+		if (posix_memalign(&p, ZDEV_BUF_ALIGN, cap))
+			return NULL;
+		free(t->p);
+		t->p = p;
+		t->cap = cap;
+	}
+	return t->p;
+}
+
+/* ---- helpers ---------------------------------------------------------------- */
+
+static uint64_t round_down(uint64_t v, uint64_t a) { return v - v % a; }
+static uint64_t round_up(uint64_t v, uint64_t a) { return round_down(v + a - 1, a); }
+
+struct zc_file *zc_fs_file(struct zc_fs *fs, uint64_t ino)
+{
+	return ino < fs->nr_zones ? fs->by_ino[ino] : NULL;
+}
+
+uint64_t zc_file_size(const struct zc_file *f)
+{
+	if (f->offline)
+		return 0;
+	if (f->dir == ZC_DIR_CNV)
+		return f->capacity;
+	return f->wp + f->tail_len;
+}
+
+static void touch(struct timespec *a, struct timespec *b)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	*a = now;
+	if (b)
+		*b = now;
+}
+
+/* Device I/O split at zone boundaries: a run of conventional zones is one
+ * file, but no zoned device takes a request across a zone boundary. */
+static ssize_t dev_io(struct zc_fs *fs, struct zc_file *f, int write, uint8_t *buf,
+		      size_t len, uint64_t rel)
+{
+	size_t done = 0;
+	uint64_t zsz = fs->info->zone_size;
+	while (done < len) {
+		uint64_t dev_off = f->start + rel + done;
+		size_t chunk = len - done;
+		uint64_t zone_left = zsz - dev_off % zsz;
+		if (chunk > zone_left)
+			chunk = zone_left;
+		ssize_t n = write ? zdev_pwrite(fs->dev, buf + done, chunk, dev_off)
+				  : zdev_pread(fs->dev, buf + done, chunk, dev_off);
+		if (n < 0)
+			return done ? (ssize_t)done : n;
+		done += (size_t)n;
+		if ((size_t)n < chunk)
+			break;
+	}
+	if (write)
+		atomic_fetch_add(&fs->bytes_written, done);
+	else
+		atomic_fetch_add(&fs->bytes_read, done);
+	return (ssize_t)done;
+}
+
+static void notify_attr(struct zc_fs *fs, struct zc_file *f)
+{
+	if (fs->notify.inval_attr)
+		fs->notify.inval_attr(fs->notify.arg, f->zone);
+}
+
+/*
+ * After a failed write (or a bad read), ask the device what the zone is now
+ * and apply errors= as zonefs does. Called with f->lock held for writing.
+ */
+void zc_file_sync_zone(struct zc_fs *fs, struct zc_file *f)
+{
+	struct zdev_zone z;
+	if (zdev_report(fs->dev, f->zone, 1, &z) == 1) {
+		f->cond = z.cond;
+		if (z.cond == ZDEV_COND_OFFLINE) {
+			f->offline = 1;
+			f->mode = 0;
+		} else if (z.cond == ZDEV_COND_READONLY) {
+			f->zone_ro = 1;
+			f->mode &= ~0222u;
+		}
+		if (f->dir == ZC_DIR_SEQ && !f->offline) {
+			uint64_t wp = z.cond == ZDEV_COND_FULL ? f->capacity : z.wp - z.start;
+			/* A pending tail stays pending unless its unit reached the disk. */
+			if (wp > f->wp && f->tail_len)
+				f->tail_len = 0;
+			f->wp = round_down(wp < f->capacity ? wp : f->capacity, fs->wunit);
+		}
+	}
+	switch (fs->opts.errors) {
+	case ZC_ERRORS_REMOUNT_RO:
+		if (!atomic_exchange(&fs->ro, 1) && fs->notify.remount_ro)
+			fs->notify.remount_ro(fs->notify.arg);
+		break;
+	case ZC_ERRORS_ZONE_RO:
+		f->zone_ro = 1;
+		f->mode &= ~0222u;
+		break;
+	case ZC_ERRORS_ZONE_OFFLINE:
+		f->offline = 1;
+		f->mode = 0;
+		break;
+	case ZC_ERRORS_REPAIR:
+		break;
+	}
+	notify_attr(fs, f);
+}
+
+/* Encrypt src (len bytes, whole units) into dst and write it at rel. */
+static ssize_t write_units(struct zc_fs *fs, struct zc_file *f, uint8_t *dst, const void *src,
+			   size_t len, uint64_t rel)
+{
+	int r = zc_encrypt(fs->crypto, dst, src, len, f->start + rel);
+	if (r)
+		return r;
+	return dev_io(fs, f, 1, dst, len, rel);
+}
+
+/* Pad the pending tail with zeros and write it. f->lock held for writing. */
+int zc_file_flush_tail(struct zc_fs *fs, struct zc_file *f)
+{
+	if (!f->tail_len)
+		return 0;
+	if (atomic_load(&fs->ro))
+		return -EROFS;
+	uint8_t *buf = tbuf_get(fs->wunit);
+	if (!buf)
+		return -ENOMEM;
+	memcpy(buf, f->tail, f->tail_len);
+	memset(buf + f->tail_len, 0, fs->wunit - f->tail_len);
+	ssize_t n = write_units(fs, f, buf, buf, fs->wunit, f->wp);
+	if (n != (ssize_t)fs->wunit) {
+		atomic_fetch_add(&fs->write_errors, 1);
+		zc_file_sync_zone(fs, f);
+		return n < 0 ? (int)n : -EIO;
+	}
+	f->wp += fs->wunit;
+	f->tail_len = 0;
+	notify_attr(fs, f);
+	return 0;
+}
+
+/* ---- truncate ---------------------------------------------------------------- */
+
+static int file_writable(struct zc_fs *fs, const struct zc_file *f)
+{
+	if (atomic_load(&fs->ro))
+		return -EROFS;
+	if (f->offline || f->zone_ro)
+		return -EPERM;
+	return 0;
+}
+
+/* f->lock held for writing. */
+int zc_file_truncate(struct zc_fs *fs, struct zc_file *f, uint64_t size)
+{
+	if (size == zc_file_size(f) && !f->offline)
+		return 0;
+	if (f->dir == ZC_DIR_CNV)
+		return -EPERM;
+	if (size != 0 && size != f->capacity)
+		return -EPERM;
+	int r = file_writable(fs, f);
+	if (r)
+		return r;
+	if (size == 0) {
+		r = zdev_zone_op(fs->dev, ZDEV_OP_RESET, f->zone);
+		if (r) {
+			zc_file_sync_zone(fs, f);
+			return r;
+		}
+		f->wp = 0;
+		f->tail_len = 0;
+		f->cond = ZDEV_COND_EMPTY;
+	} else {
+		r = zc_file_flush_tail(fs, f);
+		if (r)
+			return r;
+		r = zdev_zone_op(fs->dev, ZDEV_OP_FINISH, f->zone);
+		if (r) {
+			zc_file_sync_zone(fs, f);
+			return r;
+		}
+		f->wp = f->capacity;
+		f->cond = ZDEV_COND_FULL;
+	}
+	touch(&f->mtime, &f->ctime);
+	return 0;
+}
+
+/* ---- open / release ------------------------------------------------------------ */
+
+static int explicit_open(struct zc_fs *fs, struct zc_file *f)
+{
+	int r = 0;
+	pthread_mutex_lock(&fs->open_lock);
+	if (f->writers == 0) {
+		if (fs->opts.explicit_open && f->dir == ZC_DIR_SEQ && zc_file_size(f) < f->capacity) {
+			if (fs->info->max_open && fs->nr_wro_seq >= fs->info->max_open) {
+				r = -EBUSY;
+			} else {
+				r = zdev_zone_op(fs->dev, ZDEV_OP_OPEN, f->zone);
+				if (r == 0)
+					f->cond = ZDEV_COND_EXP_OPEN;
+			}
+		}
+		if (!r && f->dir == ZC_DIR_SEQ)
+			fs->nr_wro_seq++;
+	}
+	if (!r)
+		f->writers++;
+	pthread_mutex_unlock(&fs->open_lock);
+	return r;
+}
+
+static void explicit_close(struct zc_fs *fs, struct zc_file *f)
+{
+	pthread_mutex_lock(&fs->open_lock);
+	if (--f->writers == 0 && f->dir == ZC_DIR_SEQ) {
+		fs->nr_wro_seq--;
+		if (fs->opts.explicit_open && !atomic_load(&fs->ro) && f->cond == ZDEV_COND_EXP_OPEN) {
+			/* Closing an empty zone leaves it empty; a written one goes to closed. */
+			if (zdev_zone_op(fs->dev, ZDEV_OP_CLOSE, f->zone) == 0)
+				f->cond = zc_file_size(f) ? ZDEV_COND_CLOSED : ZDEV_COND_EMPTY;
+		}
+	}
+	pthread_mutex_unlock(&fs->open_lock);
+}
+
+int zc_fs_open(struct zc_fs *fs, uint64_t ino, int flags, struct zc_handle **out)
+{
+	struct zc_file *f = zc_fs_file(fs, ino);
+	if (!f)
+		return -ENOENT;
+	int acc = flags & O_ACCMODE;
+	int writable = acc == O_WRONLY || acc == O_RDWR;
+	int r;
+	if (writable && atomic_load(&fs->ro))
+		return -EROFS;
+	if ((flags & O_TRUNC) && writable) {
+		pthread_rwlock_wrlock(&f->lock);
+		r = f->dir == ZC_DIR_CNV ? -EPERM : zc_file_truncate(fs, f, 0);
+		pthread_rwlock_unlock(&f->lock);
+		if (r)
+			return r;
+	}
+	struct zc_handle *h = calloc(1, sizeof(*h));
+	if (!h)
+		return -ENOMEM;
+	h->f = f;
+	h->flags = flags;
+	h->writable = writable;
+	if (writable) {
+		r = explicit_open(fs, f);
+		if (r) {
+			free(h);
+			return r;
+		}
+	}
+	*out = h;
+	return 0;
+}
+
+void zc_fs_release(struct zc_fs *fs, struct zc_handle *h)
+{
+	struct zc_file *f = h->f;
+	if (h->writable) {
+		/* A tail left by a writer that never closed through FLUSH (mmap). */
+		pthread_rwlock_wrlock(&f->lock);
+		if (f->writers == 1)
+			(void)zc_file_flush_tail(fs, f);
+		pthread_rwlock_unlock(&f->lock);
+		explicit_close(fs, f);
+	}
+	free(h);
+}
+
+int zc_fs_flush(struct zc_fs *fs, struct zc_handle *h)
+{
+	if (!h->wrote)
+		return 0;
+	pthread_rwlock_wrlock(&h->f->lock);
+	int r = zc_file_flush_tail(fs, h->f);
+	pthread_rwlock_unlock(&h->f->lock);
+	return r;
+}
+
+int zc_fs_fsync(struct zc_fs *fs, struct zc_handle *h)
+{
+	pthread_rwlock_wrlock(&h->f->lock);
+	int r = zc_file_flush_tail(fs, h->f);
+	pthread_rwlock_unlock(&h->f->lock);
+	if (r)
+		return r;
+	return zdev_flush(fs->dev);
+}
+
+/* ---- read ---------------------------------------------------------------------- */
+
+ssize_t zc_fs_read(struct zc_fs *fs, struct zc_handle *h, uint64_t off, size_t len,
+		   const char **data)
+{
+	struct zc_file *f = h->f;
+	ssize_t ret;
+	pthread_rwlock_rdlock(&f->lock);
+	if (f->offline) {
+		ret = -EPERM;
+		goto out;
+	}
+	uint64_t size = zc_file_size(f);
+	if (off >= size || len == 0) {
+		ret = 0;
+		goto out;
+	}
+	if (len > size - off)
+		len = size - off;
+	uint64_t on_dev = f->dir == ZC_DIR_SEQ ? f->wp : f->capacity;
+	uint64_t a0 = round_down(off, fs->wunit);
+	uint64_t dev_end = off + len < on_dev ? off + len : on_dev;
+	uint64_t a1 = off < on_dev ? round_up(dev_end, fs->wunit) : a0;
+	uint8_t *buf = tbuf_get((size_t)(off + len - a0) + fs->wunit);
+	if (!buf) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	if (a1 > a0) {
+		ssize_t n = dev_io(fs, f, 0, buf, a1 - a0, a0);
+		if (n != (ssize_t)(a1 - a0)) {
+			atomic_fetch_add(&fs->read_errors, 1);
+			ret = n < 0 ? n : -EIO;
+			goto out;
+		}
+		int r = zc_decrypt(fs->crypto, buf, buf, a1 - a0, f->start + a0);
+		if (r) {
+			ret = r;
+			goto out;
+		}
+	}
+	if (off + len > on_dev) {
+		/* Bytes of the pending tail, which exist only in this daemon. */
+		uint64_t from = off > on_dev ? off : on_dev;
+		memcpy(buf + (from - a0), f->tail + (from - on_dev), off + len - from);
+	}
+	*data = (const char *)buf + (off - a0);
+	ret = (ssize_t)len;
+	touch(&f->atime, NULL);
+out:
+	pthread_rwlock_unlock(&f->lock);
+	return ret;
+}
+
+/* ---- write --------------------------------------------------------------------- */
+
+static ssize_t write_cnv(struct zc_fs *fs, struct zc_handle *h, const uint8_t *src, size_t len,
+			 uint64_t off)
+{
+	struct zc_file *f = h->f;
+	uint64_t u = fs->wunit;
+	if (h->flags & O_APPEND)
+		return -EINVAL;
+	uint64_t a0 = round_down(off, u), a1 = round_up(off + len, u);
+	uint8_t *buf = tbuf_get(a1 - a0);
+	if (!buf)
+		return -ENOMEM;
+	ssize_t n;
+	if (a0 == off && a1 == off + len) {
+		n = write_units(fs, f, buf, src, len, off);
+	} else {
+		/* Read-modify-write of the partial units at either end. */
+		uint64_t ends[2] = { a0, a1 - u };
+		for (int i = 0; i < 2; i++) {
+			if (i == 1 && ends[1] == ends[0])
+				break;
+			if ((i == 0 && off == a0) || (i == 1 && off + len == a1))
+				continue;
+			n = dev_io(fs, f, 0, buf + (ends[i] - a0), u, ends[i]);
+			if (n != (ssize_t)u)
+				return n < 0 ? n : -EIO;
+			int r = zc_decrypt(fs->crypto, buf + (ends[i] - a0), buf + (ends[i] - a0), u,
+					   f->start + ends[i]);
+			if (r)
+				return r;
+		}
+		memcpy(buf + (off - a0), src, len);
+		n = write_units(fs, f, buf, buf, a1 - a0, a0);
+	}
+	if (n != (ssize_t)(a1 - a0)) {
+		atomic_fetch_add(&fs->write_errors, 1);
+		zc_file_sync_zone(fs, f);
+		return n < 0 ? n : -EIO;
+	}
+	return (ssize_t)len;
+}
+
+static ssize_t write_seq(struct zc_fs *fs, struct zc_handle *h, const uint8_t *src, size_t len)
+{
+	struct zc_file *f = h->f;
+	uint32_t u = fs->wunit;
+	size_t total = f->tail_len + len;
+	size_t full = total - total % u;
+	if (full) {
+		uint8_t *buf = tbuf_get(full);
+		if (!buf)
+			return -ENOMEM;
+		const uint8_t *rest = src;
+		size_t head = 0;
+		if (f->tail_len) {
+			/* The first unit joins the pending tail and the new bytes. */
+			memcpy(buf, f->tail, f->tail_len);
+			memcpy(buf + f->tail_len, src, u - f->tail_len);
+			int r = zc_encrypt(fs->crypto, buf, buf, u, f->start + f->wp);
+			if (r)
+				return r;
+			rest = src + (u - f->tail_len);
+			head = u;
+		}
+		if (full > head) {
+			int r = zc_encrypt(fs->crypto, buf + head, rest, full - head,
+					   f->start + f->wp + head);
+			if (r)
+				return r;
+		}
+		ssize_t n = dev_io(fs, f, 1, buf, full, f->wp);
+		if (n != (ssize_t)full) {
+			atomic_fetch_add(&fs->write_errors, 1);
+			zc_file_sync_zone(fs, f);
+			return n < 0 ? n : -EIO;
+		}
+		f->wp += full;
+		f->tail_len = 0;
+	}
+	size_t keep = total - full;
+	if (keep) {
+		if (!f->tail && !(f->tail = malloc(u)))
+			return -ENOMEM;
+		/* keep < u, and the kept bytes are the last ones of src, or the
+		 * old tail followed by all of src when nothing reached the disk. */
+		if (full)
+			memcpy(f->tail, src + len - keep, keep);
+		else
+			memcpy(f->tail + f->tail_len, src, len);
+		f->tail_len = (uint32_t)keep;
+	}
+	return (ssize_t)len;
+}
+
+ssize_t zc_fs_write(struct zc_fs *fs, struct zc_handle *h, const void *buf, size_t len,
+		    uint64_t off)
+{
+	struct zc_file *f = h->f;
+	uint32_t u = fs->wunit;
+	int direct = h->flags & O_DIRECT;
+	ssize_t ret;
+
+	if (direct && (off % u || len % u))
+		return -EINVAL;
+	pthread_rwlock_wrlock(&f->lock);
+	ret = file_writable(fs, f);
+	if (ret)
+		goto out;
+	uint64_t size = zc_file_size(f);
+	if (f->dir == ZC_DIR_SEQ) {
+		if (h->flags & O_APPEND)
+			off = size;
+		if (off != size) {
+			ret = -EINVAL;
+			goto out;
+		}
+	}
+	if (off >= f->capacity) {
+		ret = len ? -EFBIG : 0;
+		goto out;
+	}
+	if (len > f->capacity - off)
+		len = f->capacity - off;
+	if (len == 0) {
+		ret = 0;
+		goto out;
+	}
+	if (f->dir == ZC_DIR_SEQ && (direct || fs->opts.strict_align) && (off % u || len % u)) {
+		ret = -EINVAL;
+		goto out;
+	}
+	ret = f->dir == ZC_DIR_SEQ ? write_seq(fs, h, buf, len) : write_cnv(fs, h, buf, len, off);
+	if (ret > 0) {
+		h->wrote = 1;
+		touch(&f->mtime, &f->ctime);
+		if (f->dir == ZC_DIR_SEQ && f->cond != ZDEV_COND_EXP_OPEN)
+			f->cond = f->wp + f->tail_len >= f->capacity ? ZDEV_COND_FULL
+								       : ZDEV_COND_IMP_OPEN;
+	}
+out:
+	pthread_rwlock_unlock(&f->lock);
+	return ret;
+}
