@@ -36,30 +36,33 @@ vm_all_suites() {
 	for f in "$VM_DIR"/guest/*.sh; do basename "$f" .sh; done
 }
 
+# Appends the named suites to VM_SUITES (in this shell, so vm_die exits).
 vm_pick_suites() {
 	local s
 	for s in "$@"; do
 		case $s in
-		all) vm_all_suites ;;
-		zc) printf '%s\n' $VM_ZC_SUITES ;;
+		all) VM_SUITES+=($(vm_all_suites)) ;;
+		zc) VM_SUITES+=($VM_ZC_SUITES) ;;
 		*) [ -f "$VM_DIR/guest/$s.sh" ] ||
 			vm_die "no suite '$s'; have: $(vm_all_suites | tr '\n' ' ')"
-			echo "$s" ;;
+			VM_SUITES+=("$s") ;;
 		esac
 	done
 }
 
 case ${1:-} in
--h | --help) sed -n '2,8p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+-h | --help) sed -n '2,7p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
 esac
+VM_SUITES=()
 if [ $# -gt 0 ]; then
-	set -- $(vm_pick_suites "$@")
+	vm_pick_suites "$@"
 elif [ -n "${ZC_VM_SUITES:-}" ]; then
-	set -- $(vm_pick_suites ${ZC_VM_SUITES//,/ })
+	vm_pick_suites ${ZC_VM_SUITES//,/ }
 else
-	set -- $(vm_pick_suites $VM_DEFAULT_SUITES)
+	vm_pick_suites $VM_DEFAULT_SUITES
 fi
-[ $# -gt 0 ] || vm_die "no suite selected"
+[ ${#VM_SUITES[@]} -gt 0 ] || vm_die "no suite selected"
+set -- "${VM_SUITES[@]}"
 
 mkdir -p "$VM_LOGS" "$VM_CACHE"
 VM_WORK=$(mktemp -d "${TMPDIR:-/tmp}/zc-vm.XXXXXX")

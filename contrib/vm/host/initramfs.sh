@@ -8,9 +8,10 @@
 VM_BOOT_MODULES="configfs dm_mod dm_crypt xts aesni_intel crypto_null algif_skcipher zonefs"
 VM_ALL_MODULES="$VM_BOOT_MODULES null_blk"
 
-# Host programs the guest scripts use; coreutils' dd/truncate/stat rather than
-# busybox's so errors read as they do for users.
-VM_GUEST_TOOLS="cryptsetup dmsetup blkzone fusermount3 dd truncate stat cmp"
+# Host programs the guest scripts use: bash runs the suites (busybox's ash
+# would run its own applets before anything in PATH), and coreutils' dd,
+# truncate and stat behave and report errors as they do for users.
+VM_GUEST_TOOLS="bash cryptsetup dmsetup blkzone fusermount3 dd truncate stat cmp"
 
 # Programs load libgcc_s.so.1 at run time (glibc's pthread_cancel, used by
 # libfuse at unmount) and ldd does not list it.
