@@ -1,0 +1,172 @@
+/*
+ * Sector encryption as dm-crypt plain does it: aes-xts-plain64 or
+ * cipher_null, with plain64 IVs derived from the absolute device offset.
+ */
+#include "crypto.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "keyfile.h"
+#include "xts.h"
+
+struct zc_crypto {
+	enum zc_cipher cipher;
+	unsigned sector_size;
+	unsigned iv_shift;		/* log2(sector_size / 512) with iv_large_sectors, else 0 */
+	uint64_t iv_skip;		/* skip, in IV units */
+	struct xts_aes_key *key;	/* zc_secure_alloc'ed; NULL for cipher_null */
+};
+
+void zc_crypto_opts_default(struct zc_crypto_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->cipher = ZC_CIPHER_AES_XTS_PLAIN64;
+	o->key_size = 512;
+	o->sector_size = 512;
+}
+
+static int check_opts(const struct zc_crypto_opts *o, char *err, size_t errlen)
+{
+	if (o->cipher != ZC_CIPHER_AES_XTS_PLAIN64 && o->cipher != ZC_CIPHER_NULL) {
+		snprintf(err, errlen, "cipher: unknown cipher, use aes-xts-plain64 or null");
+		return -EINVAL;
+	}
+	if (o->sector_size != 512 && o->sector_size != 1024 &&
+	    o->sector_size != 2048 && o->sector_size != 4096) {
+		snprintf(err, errlen, "sector_size=%u: must be 512, 1024, 2048 or 4096", o->sector_size);
+		return -EINVAL;
+	}
+	if (o->cipher == ZC_CIPHER_NULL)
+		return 0;
+	if (o->key_size != 512 && o->key_size != 256) {
+		snprintf(err, errlen, "key_size=%u: must be 512 (AES-256-XTS) or 256 (AES-128-XTS)",
+			 o->key_size);
+		return -EINVAL;
+	}
+	if (!o->keyfile || !*o->keyfile) {
+		snprintf(err, errlen, "cipher aes-xts-plain64 needs keyfile=PATH (or use cipher=null)");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int load_key(struct zc_crypto *c, const struct zc_crypto_opts *o,
+		    char *err, size_t errlen, char *warn, size_t warnlen)
+{
+	struct zc_key key;
+	int r = zc_key_read(o->keyfile, o->keyfile_offset, o->key_size / 8, &key,
+			    err, errlen, warn, warnlen);
+
+	if (r < 0)
+		return r;
+	c->key = zc_secure_alloc(sizeof(*c->key));
+	if (!c->key) {
+		zc_key_wipe(&key);
+		snprintf(err, errlen, "out of memory for the key schedule");
+		return -ENOMEM;
+	}
+	xts_aes_set_key(c->key, o->key_size / 2, key.bytes);
+	zc_key_wipe(&key);
+	return 0;
+}
+
+int zc_crypto_new_ex(const struct zc_crypto_opts *o, struct zc_crypto **out,
+		     char *err, size_t errlen, char *warn, size_t warnlen)
+{
+	struct zc_crypto *c;
+	int r;
+
+	*out = NULL;
+	if (warn && warnlen)
+		warn[0] = '\0';
+	r = check_opts(o, err, errlen);
+	if (r < 0)
+		return r;
+	c = calloc(1, sizeof(*c));
+	if (!c) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	c->cipher = o->cipher;
+	c->sector_size = o->sector_size;
+	if (o->iv_large_sectors)
+		c->iv_shift = (unsigned)__builtin_ctz(o->sector_size / 512);
+	c->iv_skip = o->skip >> c->iv_shift;
+	if (c->cipher == ZC_CIPHER_AES_XTS_PLAIN64) {
+		r = load_key(c, o, err, errlen, warn, warnlen);
+		if (r < 0) {
+			free(c);
+			return r;
+		}
+	}
+	*out = c;
+	return 0;
+}
+
+int zc_crypto_new(const struct zc_crypto_opts *o, struct zc_crypto **out, char *err, size_t errlen)
+{
+	char warn[512];
+	int r = zc_crypto_new_ex(o, out, err, errlen, warn, sizeof(warn));
+
+	/* SPEC §3 wants the warning printed; this caller gave no place for it. */
+	if (r == 0 && warn[0])
+		fprintf(stderr, "zcryptfs: warning: %s\n", warn);
+	return r;
+}
+
+void zc_crypto_free(struct zc_crypto *c)
+{
+	if (!c)
+		return;
+	zc_secure_free(c->key, sizeof(*c->key));
+	explicit_bzero(c, sizeof(*c));
+	free(c);
+}
+
+unsigned zc_crypto_sector_size(const struct zc_crypto *c)
+{
+	return c->sector_size;
+}
+
+int zc_crypto_is_null(const struct zc_crypto *c)
+{
+	return c->cipher == ZC_CIPHER_NULL;
+}
+
+static int convert(const struct zc_crypto *c, int enc, void *dst, const void *src,
+		   size_t len, uint64_t dev_offset)
+{
+	uint64_t first, step;
+
+	if (len % c->sector_size || dev_offset % c->sector_size)
+		return -EINVAL;
+	if (c->cipher == ZC_CIPHER_NULL) {
+		if (dst != src)
+			memcpy(dst, src, len);
+		return 0;
+	}
+	/*
+	 * plain64 counts 512-byte sectors; iv_large_sectors counts sector_size
+	 * units. Both wrap modulo 2^64 as the kernel's sector_t does.
+	 */
+	first = (dev_offset >> 9 >> c->iv_shift) + c->iv_skip;
+	step = (uint64_t)(c->sector_size >> 9) >> c->iv_shift;
+	if (enc)
+		xts_aes_encrypt_units(c->key, first, step, c->sector_size, len, dst, src);
+	else
+		xts_aes_decrypt_units(c->key, first, step, c->sector_size, len, dst, src);
+	return 0;
+}
+
+int zc_encrypt(const struct zc_crypto *c, void *dst, const void *src, size_t len, uint64_t dev_offset)
+{
+	return convert(c, 1, dst, src, len, dev_offset);
+}
+
+int zc_decrypt(const struct zc_crypto *c, void *dst, const void *src, size_t len, uint64_t dev_offset)
+{
+	return convert(c, 0, dst, src, len, dev_offset);
+}
