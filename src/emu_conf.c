@@ -231,18 +231,24 @@ int emu_is_device(const char *dir)
 	return lstat(path, &st) == 0;
 }
 
-static int dir_is_empty(int dirfd)
+DIR *emu_opendir(int dirfd)
 {
 	int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	DIR *dp = fd < 0 ? NULL : fdopendir(fd);
+
+	if (!dp && fd >= 0)
+		close(fd);
+	return dp;
+}
+
+static int dir_is_empty(int dirfd)
+{
+	DIR *dp = emu_opendir(dirfd);
 	struct dirent *de;
 	int empty = 1;
 
-	if (!dp) {
-		if (fd >= 0)
-			close(fd);
+	if (!dp)
 		return -1;
-	}
 	while ((de = readdir(dp)) != NULL)
 		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
 			empty = 0;

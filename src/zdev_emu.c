@@ -956,14 +956,11 @@ static int64_t check_zone_file(struct emu_dev *d, const char *dir, uint64_t z, c
 /* Files that look like zone files but are not part of this geometry. */
 static int check_extra_files(struct emu_dev *d, const char *dir, char *err, size_t errlen)
 {
-	int fd = openat(d->dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	DIR *dp = fd < 0 ? NULL : fdopendir(fd);
+	DIR *dp = emu_opendir(d->dirfd);
 	struct dirent *de;
 	int ret = 0;
 
 	if (!dp) {
-		if (fd >= 0)
-			close(fd);
 		snprintf(err, errlen, "%s: cannot list: %s", dir, strerror(errno));
 		return -EIO;
 	}
