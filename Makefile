@@ -30,7 +30,7 @@ UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/san/tests/%)
 TEST_HELPERS := $(patsubst tests/helpers/%.c,$(B)/tests/%,$(wildcard tests/helpers/*.c))
 
-.PHONY: all check unit e2e vm-check deps check-deps deps-ok bench-deps clean install demo bench bench-crypto lint
+.PHONY: all check unit e2e vm-check deps check-deps deps-ok bench-deps clean install demo bench bench-crypto bench-fs lint
 .DEFAULT_GOAL := all
 
 all: deps-ok $(PROGS) $(TEST_HELPERS)
@@ -136,7 +136,10 @@ $(B)/bench/xts_bench: contrib/bench/xts_bench.c $(B)/libzcryptfs.a | bench-deps
 bench-crypto: deps-ok $(B)/bench/xts_bench
 	$(B)/bench/xts_bench
 
-bench: bench-crypto
+bench-fs: all
+	@ZC_BUILD=$(abspath $(B)) bash contrib/bench/fs_bench.sh
+
+bench: bench-crypto bench-fs
 
 demo: all
 	@ZC_BUILD=$(abspath $(B)) bash contrib/demo.sh

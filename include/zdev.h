@@ -84,8 +84,9 @@ int zdev_report(struct zdev *dev, uint64_t first, uint64_t nr, struct zdev_zone 
  * Read/write whole logical blocks at an absolute byte offset. buf must be
  * aligned to the logical block size (ZDEV_BUF_ALIGN is always enough).
  * Writes to sequential zones must start at the write pointer (-EIO otherwise,
- * as the kernel's unaligned-write error). Returns bytes done or -errno; a
- * short count means the device stopped early (e.g. a partial write fault).
+ * as the kernel's unaligned-write error). Returns bytes done or -errno. A
+ * write that failed part way returns -EIO like a block device does, having
+ * stored some blocks: the zone's write pointer (zdev_report) tells how many.
  */
 #define ZDEV_BUF_ALIGN 4096
 ssize_t zdev_pread(struct zdev *dev, void *buf, size_t len, uint64_t off);
