@@ -178,14 +178,13 @@ VINLINE void xor_blocks(uint8_t *dst, const uint8_t *a, const uint8_t *b, size_t
 }
 
 /*
- * One run of n (<= RUN_BLOCKS) blocks: dst = E(src ^ T) ^ T, the tweaks kept
- * in buf between the two XORs. dst may equal src: each block is read before
- * it is written.
+ * First half of a run of n (<= RUN_BLOCKS) blocks: dst = E(src ^ T), the
+ * tweaks T left in buf for the second half, dst ^= T. dst may equal src:
+ * each block is read before it is written.
  */
 VINLINE void xts_run(const struct xts_aes_key *k, int enc, v8 t[NV], size_t n,
-		     uint8_t *dst, const uint8_t *src, int wide)
+		     uint8_t *dst, const uint8_t *src, uint8_t *buf, int wide)
 {
-	uint8_t buf[RUN_BLOCKS * XTS_BLOCK_SIZE] __attribute__((aligned(64)));
 	v8 t0 = t[0], t1 = t[1];	/* in registers: the array would live in memory */
 	size_t i = 0;
 
@@ -217,14 +216,20 @@ VINLINE void xts_run(const struct xts_aes_key *k, int enc, v8 t[NV], size_t n,
 	t[0] = t0;
 	t[1] = t1;
 	aes_run(k, enc, n * XTS_BLOCK_SIZE, dst);
-	xor_blocks(dst, dst, buf, n);
 }
 
-/* units data units of unit_len bytes; tweaks[] holds their encrypted initial tweaks. */
+/*
+ * units data units of unit_len bytes; tweaks[] holds their encrypted initial
+ * tweaks. The final XOR of a run waits until the next run has been through
+ * AES: read right away, the blocks AES just stored would stall the loads
+ * (a 64-byte load cannot be forwarded from four 16-byte stores).
+ */
 VINLINE void xts_body(const struct xts_aes_key *k, int enc, const uint8_t *tweaks, size_t units,
 		      size_t unit_len, uint8_t *dst, const uint8_t *src, int wide)
 {
-	size_t n = unit_len / XTS_BLOCK_SIZE;
+	uint8_t buf[2][RUN_BLOCKS * XTS_BLOCK_SIZE] __attribute__((aligned(64)));
+	size_t n = unit_len / XTS_BLOCK_SIZE, prev_n = 0, cur = 0;
+	uint8_t *prev_dst = NULL;
 
 	for (size_t u = 0; u < units; u++, dst += unit_len, src += unit_len) {
 		v8 t[NV];
@@ -232,10 +237,18 @@ VINLINE void xts_body(const struct xts_aes_key *k, int enc, const uint8_t *tweak
 		tw_init(t, tweaks + 16 * u);
 		for (size_t i = 0; i < n; i += RUN_BLOCKS) {
 			size_t m = n - i < RUN_BLOCKS ? n - i : RUN_BLOCKS;
+			uint8_t *d = dst + i * XTS_BLOCK_SIZE;
 
-			xts_run(k, enc, t, m, dst + i * XTS_BLOCK_SIZE, src + i * XTS_BLOCK_SIZE, wide);
+			xts_run(k, enc, t, m, d, src + i * XTS_BLOCK_SIZE, buf[cur], wide);
+			if (prev_dst)
+				xor_blocks(prev_dst, prev_dst, buf[!cur], prev_n);
+			prev_dst = d;
+			prev_n = m;
+			cur = !cur;
 		}
 	}
+	if (prev_dst)
+		xor_blocks(prev_dst, prev_dst, buf[!cur], prev_n);
 }
 
 static void xts_generic(const struct xts_aes_key *k, int enc, const uint8_t *tweaks, size_t units,
