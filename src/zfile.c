@@ -267,6 +267,9 @@ static int explicit_open(struct zc_fs *fs, struct zc_file *f)
 				r = zdev_zone_op(fs->dev, ZDEV_OP_OPEN, f->zone);
 				if (r == 0)
 					f->cond = ZDEV_COND_EXP_OPEN;
+				/* The device's open/active limits, as zonefs reports them. */
+				if (r == -ETOOMANYREFS || r == -EOVERFLOW)
+					r = -EBUSY;
 			}
 		}
 		if (!r && f->dir == ZC_DIR_SEQ)
