@@ -113,7 +113,7 @@ int zc_crypto_new(const struct zc_crypto_opts *o, struct zc_crypto **out, char *
 
 	/* SPEC §3 wants the warning printed; this caller gave no place for it. */
 	if (r == 0 && warn[0])
-		fprintf(stderr, "zcryptfs: warning: %s\n", warn);
+		fprintf(stderr, "%s: warning: %s\n", program_invocation_short_name, warn);
 	return r;
 }
 
