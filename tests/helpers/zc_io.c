@@ -16,7 +16,7 @@
  *   zc_io chmod PATH OCTAL | chown PATH UID GID | utimes PATH SECONDS
  *   zc_io fsync FILE
  *   zc_io mmap-write FILE
- *   zc_io append-threads FILE NTHREADS NWRITES BS
+ *   zc_io append-threads FILE NTHREADS NWRITES BS   (appends after what is there)
  *   zc_io hold-open FILE FLAGS SECONDS      (opens, prints ok, sleeps, closes)
  *   zc_io tail-open FILE LEN BACKING [fsync] [seed=N]
  *
@@ -401,7 +401,7 @@ static void *appender_run(void *arg)
 	return NULL;
 }
 
-static int check_blocks(const char *file, unsigned nthreads, unsigned nwrites, size_t bs)
+static int check_blocks(const char *file, uint64_t start, unsigned nthreads, unsigned nwrites, size_t bs)
 {
 	uint8_t *buf = aligned_buf(bs);
 	unsigned *next = calloc(nthreads, sizeof(*next));
@@ -413,7 +413,7 @@ static int check_blocks(const char *file, unsigned nthreads, unsigned nwrites, s
 	for (uint64_t b = 0; b < total; b++) {
 		struct blk_hdr h;
 
-		if (pread(fd, buf, bs, (off_t)(b * bs)) != (ssize_t)bs) {
+		if (pread(fd, buf, bs, (off_t)(start + b * bs)) != (ssize_t)bs) {
 			printf("short read at block %" PRIu64 "\n", b);
 			return 1;
 		}
@@ -441,9 +441,14 @@ static int cmd_append_threads(const char *file, unsigned nthreads, unsigned nwri
 	pthread_t *t = calloc(nthreads, sizeof(*t));
 	uint64_t want = (uint64_t)nthreads * nwrites * bs;
 	struct stat st;
+	uint64_t start;
 
 	if (!a || !t || bs < sizeof(struct blk_hdr))
 		return fail(EINVAL);
+	if (stat(file, &st))
+		return fail(errno);
+	start = (uint64_t)st.st_size;
+	want += start;
 	for (unsigned i = 0; i < nthreads; i++) {
 		a[i] = (struct appender){ .file = file, .id = i, .nwrites = nwrites, .bs = bs };
 		pthread_create(&t[i], NULL, appender_run, &a[i]);
@@ -461,11 +466,11 @@ static int cmd_append_threads(const char *file, unsigned nthreads, unsigned nwri
 		printf("size %jd, expected %" PRIu64 "\n", (intmax_t)st.st_size, want);
 		return 1;
 	}
-	if (check_blocks(file, nthreads, nwrites, bs))
+	if (check_blocks(file, start, nthreads, nwrites, bs))
 		return 1;
 	free(a);
 	free(t);
-	printf("ok %" PRIu64 "\n", want);
+	printf("ok %" PRIu64 "\n", want - start);
 	return 0;
 }
 
