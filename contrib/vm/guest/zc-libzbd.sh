@@ -8,6 +8,7 @@
 zc_need
 
 M=/mnt/zc
+mkdir -p $M
 head -c 64 /dev/urandom >/tmp/key
 randfile /tmp/d1 $MiB
 randfile /tmp/d2 65536

@@ -31,27 +31,45 @@ zc_mkfs() {
 	timeout 120 mkzcryptfs -f "$@" -o "$opts" "$dev"
 }
 
-# tree MNT: "path size mode uid:gid" for every zone file, sorted; what two
-# mounts of the same device must agree on.
+# tree MNT: "path size mode uid:gid" for every zone file, sorted.
 tree() {
 	(cd "$1" && find . -type f | sort | while read -r f; do
 		echo "$f $(stat -c '%s %a %u:%g' "$f")"
 	done)
 }
 
-# same_tree NAME MNT1 MNT2: same files, sizes, modes, owners and bytes.
-same_tree() {
-	local name=$1 a=$2 b=$3 ta tb f
-	ta=$(tree "$a") tb=$(tree "$b")
-	if [ "$ta" != "$tb" ]; then
-		fail "$name" "listings differ: $(diff <(echo "$ta") <(echo "$tb") | grep '^[-+][^-+]' | head -n 6)"
-		return
+# snapshot MNT: tree plus each file's sha256; what two mounts of the same
+# device (zcryptfs, and the kernel's zonefs on dm-crypt) must agree on.
+snapshot() {
+	(cd "$1" && find . -type f | sort | while read -r f; do
+		echo "$f $(stat -c '%s %a %u:%g' "$f") $(sha256sum <"$f" | cut -c1-16)"
+	done)
+}
+
+# check_snapshot NAME WANT_FILE MNT
+check_snapshot() {
+	snapshot "$3" >/tmp/snap.got
+	if [ ! -s "$2" ]; then
+		fail "$1" "empty reference snapshot"
+	elif cmp -s "$2" /tmp/snap.got; then
+		pass "$1"
+	else
+		fail "$1" "$(diff "$2" /tmp/snap.got | grep '^[-+][^-+]' | head -n 6)"
 	fi
-	[ -n "$ta" ] || { fail "$name" "no files in $a"; return; }
-	for f in $(echo "$ta" | cut -d' ' -f1); do
-		cmp -s "$a/$f" "$b/$f" || { fail "$name" "$f: bytes differ"; return; }
+}
+
+# cs_args OPTS: the cryptsetup options for zcryptfs crypto options (SPEC §2)
+cs_args() {
+	local o
+	for o in ${1//,/ }; do
+		case $o in
+		sector_size=*) echo "--sector-size ${o#*=}" ;;
+		iv_large_sectors) echo --iv-large-sectors ;;
+		skip=*) echo "--skip ${o#*=}" ;;
+		key_size=*) echo "--key-size ${o#*=}" ;;
+		keyfile_offset=*) echo "--keyfile-offset ${o#*=}" ;;
+		esac
 	done
-	pass "$name"
 }
 
 # sb_label DEV: the label of the plaintext zonefs superblock at byte 0
@@ -63,3 +81,28 @@ append() {
 	shift 2
 	dd if="$d" of="$f" bs=64k oflag=direct,append conv=notrunc status=none "$@"
 }
+
+# The dm-crypt plain variants that the cross-checks run, one per line:
+# TAG:LOGICAL_BLOCK_SIZE:CRYPTO_OPTIONS (SPEC §2; cs_args maps them).
+ZC_CRYPTO_CONFIGS="c512:512:sector_size=512
+c512-skip-k256:512:sector_size=512,skip=7,key_size=256,keyfile_offset=16
+c4k:4096:sector_size=4096
+c4k-on-512:512:sector_size=4096
+c4k-ivl:4096:sector_size=4096,iv_large_sectors
+c4k-ivl-skip:4096:sector_size=4096,iv_large_sectors,skip=64"
+
+# for_each_config FUNC: FUNC TAG LBS OPTS for every line above
+for_each_config() {
+	local line
+	for line in $ZC_CRYPTO_CONFIGS; do
+		IFS=: read -r t l o <<<"$line"
+		"$1" "$t" "$l" "$o"
+	done
+}
+
+# The cross-check device: 16 zones of 8 MiB, capacity 6 MiB, 3 conventional
+# (zone 0 holds the superblock, so cnv/0 is zone 1, or zones 1-2 with
+# aggr_cnv, and seq/N is zone N+3).
+XZONE=$((8 * MiB))
+XCAP=$((6 * MiB))
+xdevice() { nullb_new "$1" blocksize="$2" size=128 zone_size=8 zone_capacity=6 zone_nr_conv=3; }
