@@ -5,7 +5,7 @@
 
 pass() { echo "ZCT PASS $1"; }
 fail() {
-	echo "ZCT FAIL $1: $(printf '%s' "$2" | tr '\n' ' ' | cut -c1-400)"
+	echo "ZCT FAIL $1: $(printf '%s' "$2" | tr '\n' ' ' | tr -cd ' -~' | cut -c1-400)"
 	: >/run/zct-failed # /init then shows the kernel log
 }
 

@@ -38,11 +38,17 @@ tree() {
 	done)
 }
 
+# fsum FILE: a short sha256 of FILE's bytes, or why it cannot be read
+fsum() {
+	local err
+	if err=$(sha256sum <"$1" 2>&1); then echo "${err:0:16}"; else echo "unreadable(${err##*: })"; fi
+}
+
 # snapshot MNT: tree plus each file's sha256; what two mounts of the same
 # device (zcryptfs, and the kernel's zonefs on dm-crypt) must agree on.
 snapshot() {
 	(cd "$1" && find . -type f | sort | while read -r f; do
-		echo "$f $(stat -c '%s %a %u:%g' "$f") $(sha256sum <"$f" | cut -c1-16)"
+		echo "$f $(stat -c '%s %a %u:%g' "$f") $(fsum "$f")"
 	done)
 }
 
