@@ -58,7 +58,7 @@ void zc_format_opts_free(struct zc_format_opts *o);
 /* Checks that need the whole list: keyfile given unless cipher=null. */
 int zc_crypto_opts_check(const struct zc_crypto_opts *c, char *err, size_t errlen);
 
-/* Strict number parsing: decimal (or 0x hex, 0 octal for perm). */
+/* Strict decimal number parsing (perm= is parsed as octal by itself). */
 int zc_parse_u64(const char *s, uint64_t *v);
 
 #endif

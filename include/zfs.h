@@ -71,7 +71,7 @@ int zc_fs_fsync(struct zc_fs *fs, struct zc_handle *h);
 
 int zc_fs_statfs(struct zc_fs *fs, struct statvfs *st);
 
-/* size 0 asks for the length. -ENODATA for a name we do not have. */
+/* size 0 asks for the length. -EOPNOTSUPP for a name we do not have. */
 ssize_t zc_fs_getxattr(struct zc_fs *fs, uint64_t ino, const char *name, char *buf, size_t size);
 ssize_t zc_fs_listxattr(struct zc_fs *fs, uint64_t ino, char *buf, size_t size);
 

@@ -60,7 +60,8 @@ static int check_unused(struct mkfs *m, char *err, size_t errlen)
 			return -EEXIST;
 		}
 	}
-	for (uint64_t i = 1; i < m->info->nr_zones; i++) {
+	/* Zone 0 counts too when it holds no superblock: a -o plain user's data. */
+	for (uint64_t i = 0; i < m->info->nr_zones; i++) {
 		const struct zdev_zone *z = &m->zones[i];
 		if (z->type != ZDEV_TYPE_CNV && z->cond != ZDEV_COND_OFFLINE &&
 		    (z->cond == ZDEV_COND_FULL || z->wp > z->start)) {

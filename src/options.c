@@ -71,7 +71,8 @@ int zc_parse_u64(const char *s, uint64_t *v)
 	if (!s || !*s || *s == '-' || *s == '+' || *s == ' ')
 		return -EINVAL;
 	errno = 0;
-	unsigned long long x = strtoull(s, &end, 0);
+	/* Decimal only: uid=010 is ten, as for mount(8) and cryptsetup. */
+	unsigned long long x = strtoull(s, &end, 10);
 	if (errno || *end)
 		return -EINVAL;
 	*v = x;

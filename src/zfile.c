@@ -186,8 +186,10 @@ int zc_file_flush_tail(struct zc_fs *fs, struct zc_file *f)
 {
 	if (!f->tail_len)
 		return 0;
-	if (atomic_load(&fs->ro))
-		return -EROFS;
+	/* Acknowledged bytes still go out after errors=remount-ro fired
+	 * elsewhere: only a zone that cannot take them keeps them back. */
+	if (f->offline || f->zone_ro)
+		return -EPERM;
 	uint8_t *buf = tbuf_get(fs->wunit);
 	if (!buf)
 		return -ENOMEM;
@@ -365,6 +367,25 @@ int zc_fs_fsync(struct zc_fs *fs, struct zc_handle *h)
 
 /* ---- read ---------------------------------------------------------------------- */
 
+/*
+ * zonefs leaves a read error alone while the zone is in good condition and
+ * agrees with the file size; otherwise it recovers as for a write error.
+ */
+static void read_error(struct zc_fs *fs, struct zc_file *f)
+{
+	struct zdev_zone z;
+	pthread_rwlock_wrlock(&f->lock);
+	int bad = zdev_report(fs->dev, f->zone, 1, &z) != 1 || z.cond == ZDEV_COND_OFFLINE ||
+		  z.cond == ZDEV_COND_READONLY;
+	if (!bad && f->dir == ZC_DIR_SEQ) {
+		uint64_t wp = z.cond == ZDEV_COND_FULL ? f->capacity : z.wp - z.start;
+		bad = wp != f->wp;
+	}
+	if (bad)
+		zc_file_sync_zone(fs, f);
+	pthread_rwlock_unlock(&f->lock);
+}
+
 ssize_t zc_fs_read(struct zc_fs *fs, struct zc_handle *h, uint64_t off, size_t len,
 		   const char **data)
 {
@@ -396,7 +417,9 @@ ssize_t zc_fs_read(struct zc_fs *fs, struct zc_handle *h, uint64_t off, size_t l
 		if (n != (ssize_t)(a1 - a0)) {
 			atomic_fetch_add(&fs->read_errors, 1);
 			ret = n < 0 ? n : -EIO;
-			goto out;
+			pthread_rwlock_unlock(&f->lock);
+			read_error(fs, f);
+			return ret;
 		}
 		int r = zc_decrypt(fs->crypto, buf, buf, a1 - a0, f->start + a0);
 		if (r) {
@@ -424,8 +447,6 @@ static ssize_t write_cnv(struct zc_fs *fs, struct zc_handle *h, const uint8_t *s
 {
 	struct zc_file *f = h->f;
 	uint64_t u = fs->wunit;
-	if (h->flags & O_APPEND)
-		return -EINVAL;
 	uint64_t a0 = round_down(off, u), a1 = round_up(off + len, u);
 	uint8_t *buf = tbuf_get(a1 - a0);
 	if (!buf)
@@ -534,6 +555,10 @@ ssize_t zc_fs_write(struct zc_fs *fs, struct zc_handle *h, const void *buf, size
 			ret = -EINVAL;
 			goto out;
 		}
+	} else if (h->flags & O_APPEND) {
+		/* Before EFBIG: the kernel hands an O_APPEND write the size, the capacity. */
+		ret = -EINVAL;
+		goto out;
 	}
 	if (off >= f->capacity) {
 		ret = len ? -EFBIG : 0;

@@ -537,17 +537,17 @@ ssize_t zc_fs_getxattr(struct zc_fs *fs, uint64_t ino, const char *name, char *b
 			snprintf(val, sizeof(val), "%" PRIu64, v[i]);
 			return put_value(val, buf, size);
 		}
-		return strncmp(name, "user.", 5) ? -EOPNOTSUPP : -ENODATA;
+		return -EOPNOTSUPP;
 	}
 	struct zc_file *f = zc_fs_file(fs, ino);
 	if (!f)
-		return is_dir_ino(fs, ino) ? -ENODATA : -ENOENT;
+		return is_dir_ino(fs, ino) ? -EOPNOTSUPP : -ENOENT;
 	size_t i;
 	for (i = 0; i < NELEM(file_xattrs); i++)
 		if (!strcmp(name, file_xattrs[i]))
 			break;
 	if (i == NELEM(file_xattrs))
-		return strncmp(name, "user.", 5) ? -EOPNOTSUPP : -ENODATA;
+		return -EOPNOTSUPP;	/* SPEC §5.4: nothing else is stored */
 	/* Ask the device: the condition is what it says now, not at mount. */
 	struct zdev_zone z;
 	uint8_t cond = f->cond;

@@ -4,6 +4,7 @@
  * one. Exit 0 on success, 1 on a usage error, 2 on a runtime failure.
  */
 #include "emu.h"
+#include "version.h"
 #include "zdev.h"
 
 #include <errno.h>
@@ -437,7 +438,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
-		puts("zcryptfs-zones 0.1");
+		puts("zcryptfs-zones " ZC_VERSION);
 		return 0;
 	}
 	if (!strcmp(argv[1], "create"))

@@ -123,7 +123,7 @@ expect_status 1 "$ZONES" fault "$d/dev" 2 explode
 expect_status 1 "$ZONES" fault "$d/dev" 2 fail-writes
 expect_status 1 "$ZONES" fault "$d/dev" 2 offline 3
 expect_status 0 "$ZONES" --help
-t_check "--version" test "$("$ZONES" --version)" = "zcryptfs-zones 0.1"
+t_check "--version" test "$("$ZONES" --version)" = "zcryptfs-zones $(sed -n 's/.*ZC_VERSION "\(.*\)"/\1/p' "$(dirname "$0")/../../include/version.h")"
 t_pass
 
 t_begin bad_devices_exit_2

@@ -123,6 +123,7 @@ Test(options, strict_numbers)
 	cr_assert_neq(zc_parse_u64("18446744073709551616", &v), 0);
 	cr_assert_neq(zc_parse_u64("", &v), 0);
 	cr_assert_neq(zc_parse_u64(" 1", &v), 0);
-	cr_assert_eq(zc_parse_u64("0x10", &v), 0);
-	cr_assert_eq(v, 16);
+	cr_assert_neq(zc_parse_u64("0x10", &v), 0, "decimal only");
+	cr_assert_eq(zc_parse_u64("010", &v), 0);
+	cr_assert_eq(v, 10, "a leading zero is not octal");
 }

@@ -265,6 +265,7 @@ Test(zfs, cnv_read_modify_write)
 	zc_fs_release(fs, h);
 	struct zc_handle *a = open_h(1, O_WRONLY | O_APPEND);
 	cr_assert_eq(zc_fs_write(fs, a, buf, 10, 0), -EINVAL, "O_APPEND on a cnv file");
+	cr_assert_eq(zc_fs_write(fs, a, buf, 10, MiB), -EINVAL, "at the size the kernel sends");
 	zc_fs_release(fs, a);
 }
 
@@ -323,7 +324,7 @@ Test(zfs, zone_xattrs)
 	cr_assert(n > 0);
 	v[n] = 0;
 	cr_assert_str_eq(v, "2097152");
-	cr_assert_eq(zc_fs_getxattr(fs, seq_ino(0), "user.other", v, sizeof(v)), -ENODATA);
+	cr_assert_eq(zc_fs_getxattr(fs, seq_ino(0), "user.other", v, sizeof(v)), -EOPNOTSUPP);
 	cr_assert_eq(zc_fs_getxattr(fs, seq_ino(0), "trusted.x", v, sizeof(v)), -EOPNOTSUPP);
 	cr_assert_eq(zc_fs_getxattr(fs, seq_ino(0), "user.zone.cond", v, 2), -ERANGE);
 }
@@ -359,4 +360,41 @@ Test(zfs, superblock_checks_refuse_the_mount, .init = NULL, .fini = NULL)
 	cr_assert_null(f);
 	zc_mount_opts_free(&o);
 	tu_rmdir_r(dir);
+}
+
+Test(zfs, read_error_on_a_good_zone_changes_nothing)
+{
+	char err[256];
+	const char *data;
+	struct zc_handle *h = open_h(seq_ino(2), O_RDWR);
+	uint8_t buf[8192];
+	fill(buf, sizeof(buf), 10);
+	cr_assert_eq(zc_fs_write(fs, h, buf, 8192, 0), 8192);
+	cr_assert_eq(emu_fault(dev, 4, EMU_FAULT_FAIL_READS, 1, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(zc_fs_read(fs, h, 0, 4096, &data), -EIO);
+	cr_assert_eq(zc_fs_read(fs, h, 0, 8192, &data), 8192, "the next read works");
+	cr_assert_arr_eq(data, buf, 8192);
+	cr_assert_eq(zc_fs_write(fs, h, buf, 4096, 8192), 4096, "still writable: no errors= action");
+	zc_fs_release(fs, h);
+}
+
+Test(zfs, read_error_on_a_moved_write_pointer_recovers)
+{
+	char err[256];
+	const char *data;
+	zc_fs_unmount(fs);
+	mount_plain("errors=zone-ro");
+	struct zc_handle *h = open_h(seq_ino(2), O_RDWR);
+	uint8_t buf[16384];
+	fill(buf, sizeof(buf), 11);
+	cr_assert_eq(zc_fs_write(fs, h, buf, 16384, 0), 16384);
+	cr_assert_eq(emu_fault(dev, 4, EMU_FAULT_MOVE_WP, 8192, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(emu_fault(dev, 4, EMU_FAULT_FAIL_READS, 1, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(zc_fs_read(fs, h, 0, 4096, &data), -EIO);
+	cr_assert_eq(size_of(seq_ino(2)), 8192, "size resynchronised from the device");
+	struct stat st;
+	cr_assert_eq(zc_fs_getattr(fs, seq_ino(2), &st), 0);
+	cr_assert_eq(st.st_mode & 0222, 0, "errors=zone-ro took the write bits");
+	cr_assert_eq(zc_fs_write(fs, h, buf, 4096, 8192), -EPERM);
+	zc_fs_release(fs, h);
 }
