@@ -4,28 +4,13 @@
 # dm-crypt variant in ZC_CRYPTO_CONFIGS. The superblock is written here by
 # the shell (lib/zoned.sh), not by mkzcryptfs: an independent encoder.
 # vm-timeout: 240
-. /zc/guest/lib/common.sh
-. /zc/guest/lib/zoned.sh
-. /zc/guest/lib/zc.sh
-zc_need
-
-M=/mnt/zc
-mkdir -p $M
-head -c 64 /dev/urandom >/tmp/key
-head -c 64 /dev/urandom >/tmp/key2
-randfile /tmp/d1 $MiB
-randfile /tmp/d2 65536
-randfile /tmp/b5000 5000
+. /zc/guest/lib/zc-suite.sh
 
 from_kernel() {
 	local t=$1 lbs=$2 opts=$3 Z
 	xdevice "$t" "$lbs" || { fail "$t/device" "null_blk configfs refused it"; return; }
 	Z=$(nullb_dev "$t")
-	if ! dmcrypt_open "$Z" zk /tmp/key $(cs_args "$opts") 2>/tmp/err; then
-		fail "$t/cryptsetup-open" "$(cat /tmp/err)"
-		nullb_del "$t"
-		return
-	fi
+	check "$t/cryptsetup-open" dmcrypt_open "$Z" zk /tmp/key $(cs_args "$opts") || { nullb_del "$t"; return; }
 	zonefs_sb /tmp/sb "k2z-$t" 14 9 10 0660
 	check "$t/kernel-format" zonefs_format /dev/mapper/zk /tmp/sb
 	if check "$t/kernel-mount" mount -t zonefs /dev/mapper/zk $M; then
@@ -49,12 +34,7 @@ from_kernel() {
 
 	check_fails "$t/zc-wrong-key-refused" zc_mount "$Z" $M "keyfile=/tmp/key2,$opts"
 	grep -q " $M " /proc/mounts && { fail "$t/zc-wrong-key-no-mount" "left mounted"; zc_umount $M; }
-	if ! zc_mount "$Z" $M "keyfile=/tmp/key,$opts" 2>/tmp/err; then
-		fail "$t/zc-mount" "$(cat /tmp/err)"
-		nullb_del "$t"
-		return
-	fi
-	pass "$t/zc-mount"
+	check "$t/zc-mount" zc_mount "$Z" $M "keyfile=/tmp/key,$opts" || { nullb_del "$t"; return; }
 	check_snapshot "$t/zc-reads-same" /tmp/snap.k $M
 	check_eq "$t/zc-owner-mode" "660 9:10" "$(stat -c '%a %u:%g' $M/seq/0)"
 	check_same "$t/zc-mapping-cnv-bytes" /tmp/b5000 <(dd if=$M/cnv/1 bs=5000 skip=777 iflag=skip_bytes count=1 status=none)

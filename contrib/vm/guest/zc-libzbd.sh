@@ -2,17 +2,7 @@
 # null_blk devices of several geometries, formatted by mkzcryptfs and mounted
 # by zcryptfs: appends, reset, finish, EFBIG, explicit-open, remount.
 # vm-timeout: 240
-. /zc/guest/lib/common.sh
-. /zc/guest/lib/zoned.sh
-. /zc/guest/lib/zc.sh
-zc_need
-
-M=/mnt/zc
-mkdir -p $M
-head -c 64 /dev/urandom >/tmp/key
-randfile /tmp/d1 $MiB
-randfile /tmp/d2 65536
-randfile /tmp/b5000 5000
+. /zc/guest/lib/zc-suite.sh
 
 # seqzone CONV N: the zone index of seq/N (formatted mode: zone 0 is the
 # superblock, conventional or not)
@@ -27,12 +17,7 @@ geometry() {
 	Z=$(nullb_dev "$t")
 
 	check "$t/mkzcryptfs" zc_mkfs "$Z" keyfile=/tmp/key
-	if ! zc_mount "$Z" $M keyfile=/tmp/key 2>/tmp/err; then
-		fail "$t/mount" "$(cat /tmp/err)"
-		nullb_del "$t"
-		return
-	fi
-	pass "$t/mount"
+	check "$t/mount" zc_mount "$Z" $M keyfile=/tmp/key || { nullb_del "$t"; return; }
 	n=$((16 - conv))
 	[ "$conv" = 0 ] && n=15
 	check_eq "$t/seq-files" "$n" "$(ls $M/seq | wc -l)"

@@ -2,16 +2,7 @@
 # zonefs that the kernel mounts directly on the raw device, and data passes
 # both ways between zcryptfs -o cipher=null and the kernel's zonefs.
 # vm-timeout: 180
-. /zc/guest/lib/common.sh
-. /zc/guest/lib/zoned.sh
-. /zc/guest/lib/zc.sh
-zc_need
-
-M=/mnt/zc
-mkdir -p $M
-randfile /tmp/d1 $MiB
-randfile /tmp/d2 65536
-randfile /tmp/b5000 5000
+. /zc/guest/lib/zc-suite.sh
 
 # null_case TAG LBS CONV: seq/N is zone N+1 without conventional zones,
 # zone CONV+N with them.
@@ -21,12 +12,7 @@ null_case() {
 		{ fail "$t/device" "null_blk configfs refused it"; return; }
 	Z=$(nullb_dev "$t")
 	if [ "$conv" = 0 ]; then z1=2; else z1=$((conv + 1)); fi
-	if ! zc_mkfs "$Z" cipher=null -L "null-$t" -o uid=3,gid=4,perm=0640 >/tmp/err 2>&1; then
-		fail "$t/mkzcryptfs" "$(cat /tmp/err)"
-		nullb_del "$t"
-		return
-	fi
-	pass "$t/mkzcryptfs"
+	check "$t/mkzcryptfs" zc_mkfs "$Z" cipher=null -L "null-$t" -o uid=3,gid=4,perm=0640 || { nullb_del "$t"; return; }
 	check_eq "$t/plain-label-on-device" "null-$t" "$(sb_label "$Z")"
 	[ "$conv" = 0 ] && check_eq "$t/zone0-finished" "14(fu)" "$(zone_cond "$Z" 0)"
 
@@ -36,15 +22,12 @@ null_case() {
 		umount $M
 	fi
 
-	if zc_mount "$Z" $M cipher=null 2>/tmp/err; then
-		pass "$t/zc-mount"
+	if check "$t/zc-mount" zc_mount "$Z" $M cipher=null; then
 		check_same "$t/zc-reads-kernel-data" /tmp/d1 $M/seq/0
 		check "$t/zc-append" append $M/seq/1 /tmp/d2
 		check "$t/zc-append-unaligned" dd if=/tmp/b5000 of=$M/seq/2 bs=5000 oflag=append conv=notrunc status=none
 		snapshot $M >/tmp/snap.zc
 		check "$t/zc-umount" zc_umount $M
-	else
-		fail "$t/zc-mount" "$(cat /tmp/err)"
 	fi
 
 	dd if="$Z" of=/tmp/raw bs=65536 count=1 skip=$((z1 * 128)) status=none

@@ -3,33 +3,14 @@
 # files, sizes, bytes, owner, mode, label and aggregated conventional zones,
 # for every dm-crypt variant in ZC_CRYPTO_CONFIGS.
 # vm-timeout: 240
-. /zc/guest/lib/common.sh
-. /zc/guest/lib/zoned.sh
-. /zc/guest/lib/zc.sh
-zc_need
-
-M=/mnt/zc
-mkdir -p $M
-head -c 64 /dev/urandom >/tmp/key
-randfile /tmp/d1 $MiB
-randfile /tmp/d2 65536
-randfile /tmp/b5000 5000
+. /zc/guest/lib/zc-suite.sh
 
 to_kernel() {
 	local t=$1 lbs=$2 opts=$3 Z
 	xdevice "$t" "$lbs" || { fail "$t/device" "null_blk configfs refused it"; return; }
 	Z=$(nullb_dev "$t")
-	if ! zc_mkfs "$Z" "keyfile=/tmp/key,$opts" -L "label-$t" -o aggr_cnv,uid=5,gid=6,perm=0604 >/tmp/err 2>&1; then
-		fail "$t/mkzcryptfs" "$(cat /tmp/err)"
-		nullb_del "$t"
-		return
-	fi
-	pass "$t/mkzcryptfs"
-	if ! zc_mount "$Z" $M "keyfile=/tmp/key,$opts" 2>/tmp/err; then
-		fail "$t/zc-mount" "$(cat /tmp/err)"
-		nullb_del "$t"
-		return
-	fi
+	check "$t/mkzcryptfs" zc_mkfs "$Z" "keyfile=/tmp/key,$opts" -L "label-$t" -o aggr_cnv,uid=5,gid=6,perm=0604 || { nullb_del "$t"; return; }
+	check "$t/zc-mount" zc_mount "$Z" $M "keyfile=/tmp/key,$opts" || { nullb_del "$t"; return; }
 	check "$t/zc-append-direct" append $M/seq/0 /tmp/d1
 	check "$t/zc-append-buffered" dd if=/tmp/d2 of=$M/seq/0 bs=4096 oflag=append conv=notrunc status=none
 	check "$t/zc-append-unaligned" dd if=/tmp/b5000 of=$M/seq/1 bs=5000 oflag=append conv=notrunc status=none
@@ -42,11 +23,7 @@ to_kernel() {
 	snapshot $M >/tmp/snap.zc
 	check "$t/zc-umount" zc_umount $M
 
-	if ! dmcrypt_open "$Z" zk /tmp/key $(cs_args "$opts") 2>/tmp/err; then
-		fail "$t/cryptsetup-open" "$(cat /tmp/err)"
-		nullb_del "$t"
-		return
-	fi
+	check "$t/cryptsetup-open" dmcrypt_open "$Z" zk /tmp/key $(cs_args "$opts") || { nullb_del "$t"; return; }
 	check_eq "$t/kernel-label" "label-$t" "$(sb_label /dev/mapper/zk)"
 	if check "$t/kernel-mount" mount -t zonefs /dev/mapper/zk $M; then
 		check_snapshot "$t/kernel-reads-same" /tmp/snap.zc $M

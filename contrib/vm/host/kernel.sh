@@ -46,6 +46,10 @@ vm_kernel() {
 		VM_KVER=$(ls "$dir/lib/modules" | head -n 1)
 		depmod -b "$dir" "$VM_KVER" || vm_die "depmod -b $dir $VM_KVER failed"
 		touch "$dir/.ok"
+		# A security update superseded these; 115 MB each.
+		for tmp in "$VM_CACHE"/kernel/linux-image-*; do
+			[ "$tmp" = "$dir" ] || rm -rf "$tmp"
+		done
 	fi
 	VM_KROOT=$dir
 	VM_KVER=$(ls "$dir/lib/modules" | head -n 1)

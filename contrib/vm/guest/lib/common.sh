@@ -9,11 +9,11 @@ fail() {
 	: >/run/zct-failed # /init then shows the kernel log
 }
 
-# check NAME CMD...: passes when CMD succeeds.
+# check NAME CMD...: passes when CMD succeeds; returns whether it did.
 check() {
 	local name=$1 out
 	shift
-	if out=$("$@" 2>&1); then pass "$name"; else fail "$name" "$* -> $out"; fi
+	if out=$("$@" 2>&1); then pass "$name"; else fail "$name" "$* -> $out"; return 1; fi
 }
 
 # must NAME CMD...: like check, but the suite cannot go on without it.
