@@ -144,7 +144,9 @@ void zc_file_sync_zone(struct zc_fs *fs, struct zc_file *f)
 			f->zone_ro = 1;
 			f->mode &= ~0222u;
 		}
-		if (f->dir == ZC_DIR_SEQ && !f->offline) {
+		/* A read-only zone's write pointer is invalid: keep the size
+		 * as last known so that the data can be read back. */
+		if (f->dir == ZC_DIR_SEQ && !f->offline && z.cond != ZDEV_COND_READONLY) {
 			uint64_t wp = z.cond == ZDEV_COND_FULL ? f->capacity : z.wp - z.start;
 			/* A pending tail stays pending unless its unit reached the disk. */
 			if (wp > f->wp && f->tail_len)
@@ -307,6 +309,12 @@ int zc_fs_open(struct zc_fs *fs, uint64_t ino, int flags, struct zc_handle **out
 	int r;
 	if (writable && atomic_load(&fs->ro))
 		return -EROFS;
+	if (writable && (f->offline || f->zone_ro))
+		return -EPERM;	/* immutable, as zonefs marks bad zones */
+	/* zonefs fails the read(2) of such a file; FUSE never sends a read of
+	 * an empty file, so the open is where the caller can be told. */
+	if (f->offline || (f->zone_ro && !(f->mode & 0777)))
+		return -EPERM;
 	if ((flags & O_TRUNC) && writable) {
 		pthread_rwlock_wrlock(&f->lock);
 		r = f->dir == ZC_DIR_CNV ? -EPERM : zc_file_truncate(fs, f, 0);
@@ -392,7 +400,8 @@ ssize_t zc_fs_read(struct zc_fs *fs, struct zc_handle *h, uint64_t off, size_t l
 	struct zc_file *f = h->f;
 	ssize_t ret;
 	pthread_rwlock_rdlock(&f->lock);
-	if (f->offline) {
+	/* zonefs: an immutable file with no permission bits left cannot be read. */
+	if (f->offline || (f->zone_ro && !(f->mode & 0777))) {
 		ret = -EPERM;
 		goto out;
 	}

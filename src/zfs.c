@@ -95,13 +95,16 @@ static void file_init(struct zc_fs *fs, struct zc_file *f, const struct zdev_zon
 		uint64_t wp = z->cond == ZDEV_COND_FULL ? f->capacity : z->wp - z->start;
 		f->wp = wp > f->capacity ? f->capacity : wp;
 	}
+	/* As zonefs at mount: a bad zone is immutable and mode 000, and a
+	 * read-only zone's write pointer is invalid, so its file is empty. */
 	if (z->cond == ZDEV_COND_OFFLINE) {
 		f->offline = 1;
 		f->mode = 0;
 		f->wp = 0;
 	} else if (z->cond == ZDEV_COND_READONLY) {
 		f->zone_ro = 1;
-		f->mode &= ~0222u;
+		f->mode = 0;
+		f->wp = 0;
 	}
 }
 
@@ -413,7 +416,9 @@ int zc_fs_setattr(struct zc_fs *fs, uint64_t ino, const struct stat *a, int to_s
 		return -EROFS;
 	int r = 0;
 	pthread_rwlock_wrlock(&f->lock);
-	if (to_set & ZC_SET_SIZE)
+	if (f->offline || f->zone_ro)
+		r = -EPERM;	/* immutable, as zonefs marks bad zones */
+	else if (to_set & ZC_SET_SIZE)
 		r = zc_file_truncate(fs, f, (uint64_t)a->st_size);
 	if (!r) {
 		if (to_set & ZC_SET_MODE)

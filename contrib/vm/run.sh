@@ -15,7 +15,7 @@ VM_LOGS=$ZC_BUILD/vm
 
 # What `make check` runs. The zcryptfs suites are switched on here (add "zc")
 # once build/zcryptfs, mkzcryptfs and zcryptfs-zones work on a zoned device.
-VM_DEFAULT_SUITES="smoke"
+VM_DEFAULT_SUITES="smoke zc"
 VM_ZC_SUITES="zc-libzbd zc-to-kernel kernel-to-zc zc-null zc-badzones"
 
 VM_PASS=0 VM_FAIL=0
