@@ -398,3 +398,49 @@ Test(zfs, read_error_on_a_moved_write_pointer_recovers)
 	cr_assert_eq(zc_fs_write(fs, h, buf, 4096, 8192), -EPERM);
 	zc_fs_release(fs, h);
 }
+
+Test(zfs, bad_zones_at_mount_as_zonefs_shows_them)
+{
+	char err[256];
+	struct stat st;
+	struct zc_handle *h = open_h(seq_ino(0), O_WRONLY);
+	uint8_t buf[8192];
+	fill(buf, sizeof(buf), 12);
+	cr_assert_eq(zc_fs_write(fs, h, buf, 8192, 0), 8192);
+	zc_fs_release(fs, h);
+	zc_fs_unmount(fs);
+	cr_assert_eq(emu_fault(dev, 2, EMU_FAULT_READONLY, 0, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(emu_fault(dev, 3, EMU_FAULT_OFFLINE, 0, err, sizeof(err)), 0, "%s", err);
+	mount_plain(NULL);
+	for (int n = 0; n < 2; n++) {
+		cr_assert_eq(zc_fs_getattr(fs, seq_ino(n), &st), 0);
+		cr_assert_eq(st.st_size, 0, "seq/%d: a bad zone's file is empty at mount", n);
+		cr_assert_eq(st.st_mode & 07777, 0, "seq/%d: mode 000", n);
+		cr_assert_eq(zc_fs_open(fs, seq_ino(n), O_RDONLY, &h), -EPERM);
+		cr_assert_eq(zc_fs_open(fs, seq_ino(n), O_WRONLY, &h), -EPERM);
+		struct stat a = { .st_mode = 0644 }, out;
+		cr_assert_eq(zc_fs_setattr(fs, seq_ino(n), &a, ZC_SET_MODE, &out), -EPERM, "immutable");
+	}
+}
+
+Test(zfs, zone_going_read_only_while_mounted_keeps_its_data)
+{
+	char err[256];
+	const char *data;
+	zc_fs_unmount(fs);
+	mount_plain("errors=repair");
+	struct zc_handle *h = open_h(seq_ino(1), O_RDWR);
+	uint8_t buf[8192];
+	fill(buf, sizeof(buf), 13);
+	cr_assert_eq(zc_fs_write(fs, h, buf, 8192, 0), 8192);
+	cr_assert_eq(emu_fault(dev, 3, EMU_FAULT_READONLY, 0, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(zc_fs_write(fs, h, buf, 4096, 8192), -EIO);
+	struct stat st;
+	cr_assert_eq(zc_fs_getattr(fs, seq_ino(1), &st), 0);
+	cr_assert_eq(st.st_size, 8192, "the size as last known");
+	cr_assert_eq(st.st_mode & 0777, 0440, "write bits cleared, read bits kept");
+	cr_assert_eq(zc_fs_read(fs, h, 0, 8192, &data), 8192);
+	cr_assert_arr_eq(data, buf, 8192);
+	cr_assert_eq(zc_fs_write(fs, h, buf, 4096, 8192), -EPERM);
+	zc_fs_release(fs, h);
+}
