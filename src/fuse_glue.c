@@ -14,6 +14,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <syslog.h>
+#include <unistd.h>
 
 /* Names never change and the daemon invalidates what it changes itself,
  * so the kernel may cache; the timeout only bounds damage from outside. */
@@ -26,6 +27,8 @@ struct glue {
 	const struct zc_fuse_params *p;
 	uint64_t root;
 	volatile sig_atomic_t stopping;
+	pthread_t remount;
+	int have_remount;
 };
 
 static void glue_log(const struct glue *g, int prio, const char *fmt, ...)
@@ -355,24 +358,38 @@ static void notify_inval_attr(void *arg, uint64_t ino)
 	(void)fuse_lowlevel_notify_inval_inode(g->se, to_node(g, ino), -1, 0);
 }
 
+/*
+ * The kernel refuses a read-only remount (EBUSY) while a file is open for
+ * writing, which is exactly when a write error happens; zonefs can force it
+ * from inside the kernel, a daemon cannot. So try again until the writers
+ * are gone. Meanwhile the daemon answers every write with EROFS.
+ */
 static void *remount_ro_thread(void *arg)
 {
 	struct glue *g = arg;
-	if (mount(NULL, g->p->mountpoint, NULL, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL))
-		glue_log(g, LOG_WARNING, "zcryptfs: %s: cannot remount read-only in the kernel: %s "
-			 "(the daemon refuses writes with EROFS)", g->p->mountpoint, strerror(errno));
+	while (!g->stopping) {
+		if (mount(NULL, g->p->mountpoint, NULL, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV,
+			  NULL) == 0)
+			break;
+		if (errno != EBUSY) {
+			glue_log(g, LOG_WARNING, "zcryptfs: %s: cannot remount read-only in the kernel: "
+				 "%s (the daemon refuses writes with EROFS)", g->p->mountpoint,
+				 strerror(errno));
+			break;
+		}
+		usleep(100 * 1000);
+	}
 	return NULL;
 }
 
 static void notify_remount_ro(void *arg)
 {
 	struct glue *g = arg;
-	pthread_t t;
 	glue_log(g, LOG_ERR, "zcryptfs: %s: write error, errors=remount-ro: now read-only",
 		 g->p->mountpoint);
-	/* Remounting syncs the mount, which needs request threads: not from this one. */
-	if (pthread_create(&t, NULL, remount_ro_thread, g) == 0)
-		pthread_detach(t);
+	/* Remounting syncs the mount, which needs request threads: not from this
+	 * one. The file layer calls this once per mount. */
+	g->have_remount = pthread_create(&g->remount, NULL, remount_ro_thread, g) == 0;
 }
 
 /* ---- readiness and signals ---------------------------------------------------------- */
@@ -531,6 +548,8 @@ int zc_fuse_run(struct zc_fs *fs, const struct zc_fuse_params *p, char *err, siz
 	fuse_session_unmount(g.se);
 out_threads:
 	g.stopping = 1;
+	if (g.have_remount)
+		pthread_join(g.remount, NULL);
 	if (have_usr1) {
 		pthread_kill(usr1, SIGUSR1);
 		pthread_join(usr1, NULL);
