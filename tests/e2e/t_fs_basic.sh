@@ -143,3 +143,4 @@ expect_errno EINVAL write "$MNT/seq/0" 0 512 direct
 expect_errno ok write "$MNT/seq/0" 0 4096 direct
 zc_umount "$MNT"
 t_pass
+

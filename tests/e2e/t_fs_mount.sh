@@ -22,6 +22,9 @@ t_check "seq/0 after remount" cmp -n 200000 "$D/a" "$MNT/seq/0"
 expect_errno ok read "$MNT/seq/1" 0 1048576 verify seed=7
 expect_errno ok read "$MNT/cnv/0" 12345 54321 verify seed=8
 expect_out 1048576 stat -c %s "$MNT/seq/1"
+# Zones left open are closed at mount.
+expect_eq "zone 2 condition" "$(fs_zcond 2)" 4
+expect_eq "zone 3 condition" "$(fs_zcond 3)" 4
 zc_umount "$MNT"
 t_pass
 

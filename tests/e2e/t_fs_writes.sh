@@ -46,6 +46,18 @@ expect_out 4096 stat -c %s "$(fs_zone_file 6)"
 expect_errno ok read "$MNT/seq/3" 0 300 verify seed=6
 t_pass
 
+t_begin buffered_odd_sized_appends_one_descriptor
+# Every write lands at the unaligned end the previous one left.
+expect_out "ok 30000" "$ZC_IO" write "$MNT/seq/10" 0 30000 bs=1000 seed=10
+expect_out 32768 stat -c %s "$MNT/seq/10"
+expect_errno ok read "$MNT/seq/10" 0 30000 verify seed=10
+expect_out 0 bash -c "tail -c +30001 '$MNT/seq/10' | tr -d '\\0' | wc -c"
+# Through a pipe, cat writes whatever sizes the pipe hands it.
+"$ZC_IO" pattern 0 200000 seed=11 | cat >"$MNT/seq/11"
+expect_errno ok read "$MNT/seq/11" 0 200000 verify seed=11
+expect_out 200704 stat -c %s "$MNT/seq/11"
+t_pass
+
 t_begin cat_append
 head -c 8192 /dev/urandom >"$D/b1"
 head -c 4096 /dev/urandom >"$D/b2"
