@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by the t_fs_*.sh scripts (after lib.sh): fresh formatted devices,
 # mounts and small assertions shared by the filesystem end-to-end tests.
 XTS_DECRYPT=$ZC_BUILD/tests/xts_decrypt
