@@ -143,6 +143,15 @@ t_check "cnv/0 equals the model" cmp "$D/model" "$MNT/cnv/0"
 expect_out $CAP stat -c %s "$MNT/cnv/0"
 t_pass
 
+t_begin cnv_write_aligned_start_ending_mid_unit
+# One unit, start aligned, end not: the rest of the unit must be kept.
+cp "$MNT/cnv/1" "$D/c1" || t_fail "read cnv/1"
+expect_errno ok write "$MNT/cnv/1" 8192 1000 seed=12
+expect_errno ok read "$MNT/cnv/1" 8192 1000 direct verify seed=12
+t_check "bytes after the write kept" cmp -i 9192 -n 3096 "$D/c1" "$MNT/cnv/1"
+t_check "bytes before the write kept" cmp -n 8192 "$D/c1" "$MNT/cnv/1"
+t_pass
+
 t_begin cnv_o_append_einval
 cp "$MNT/cnv/0" "$D/model" || t_fail "read cnv/0"
 expect_errno EINVAL write "$MNT/cnv/0" 0 4096 append
