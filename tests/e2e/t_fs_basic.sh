@@ -144,3 +144,20 @@ expect_errno ok write "$MNT/seq/0" 0 4096 direct
 zc_umount "$MNT"
 t_pass
 
+# Sizes follow the zone state found at mount: FULL = capacity, OFFLINE = 0.
+t_begin attr_size_full_and_offline_zones
+fs_new --zone-size 4M --zones 6 --conv 1
+fs_mkfs
+fs_mount
+expect_errno ok write "$MNT/seq/2" 0 8192
+zc_umount "$MNT"
+"$ZONES" finish "$DEV" 2 >/dev/null || t_fail "zcryptfs-zones finish"
+"$ZONES" fault "$DEV" 3 offline >/dev/null || t_fail "zcryptfs-zones fault offline"
+fs_mount
+expect_out "$((4 * MiB))" stat -c %s "$MNT/seq/1"
+expect_out 0 stat -c %s "$MNT/seq/2"
+expect_out 0 stat -c %s "$MNT/seq/0"
+expect_out "ok offline" "$ZC_IO" getxattr "$MNT/seq/2" user.zone.cond
+expect_out "ok full" "$ZC_IO" getxattr "$MNT/seq/1" user.zone.cond
+zc_umount "$MNT"
+t_pass
