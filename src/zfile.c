@@ -464,12 +464,14 @@ static ssize_t write_cnv(struct zc_fs *fs, struct zc_handle *h, const uint8_t *s
 	if (a0 == off && a1 == off + len) {
 		n = write_units(fs, f, buf, src, len, off);
 	} else {
-		/* Read-modify-write of the partial units at either end. */
-		uint64_t ends[2] = { a0, a1 - u };
+		/* Read-modify-write of the partial units at either end; one unit
+		 * may be both ends. */
+		uint64_t last = a1 - u;
+		int head = off != a0, tail = off + len != a1;
+		uint64_t ends[2] = { a0, last };
+		int need[2] = { head || (tail && last == a0), tail && last != a0 };
 		for (int i = 0; i < 2; i++) {
-			if (i == 1 && ends[1] == ends[0])
-				break;
-			if ((i == 0 && off == a0) || (i == 1 && off + len == a1))
+			if (!need[i])
 				continue;
 			n = dev_io(fs, f, 0, buf + (ends[i] - a0), u, ends[i]);
 			if (n != (ssize_t)u)

@@ -444,3 +444,22 @@ Test(zfs, zone_going_read_only_while_mounted_keeps_its_data)
 	cr_assert_eq(zc_fs_write(fs, h, buf, 4096, 8192), -EPERM);
 	zc_fs_release(fs, h);
 }
+
+Test(zfs, cnv_partial_unit_at_either_end_alone)
+{
+	struct zc_handle *h = open_h(1, O_RDWR);
+	uint8_t base[8192], out[8192];
+	const char *data;
+	fill(base, sizeof(base), 14);
+	cr_assert_eq(zc_fs_write(fs, h, base, 8192, 0), 8192);
+	/* Aligned start, end inside the same unit: the unit's rest survives. */
+	cr_assert_eq(zc_fs_write(fs, h, "ab", 2, 4096), 2);
+	/* Start inside a unit, aligned end. */
+	cr_assert_eq(zc_fs_write(fs, h, "cd", 2, 4094), 2);
+	memcpy(out, base, sizeof(out));
+	memcpy(out + 4096, "ab", 2);
+	memcpy(out + 4094, "cd", 2);
+	cr_assert_eq(zc_fs_read(fs, h, 0, 8192, &data), 8192);
+	cr_assert_arr_eq(data, out, 8192);
+	zc_fs_release(fs, h);
+}
