@@ -47,11 +47,20 @@ struct zc_fs {
 	struct zc_file *files[ZC_DIR_NR];	/* in zone order */
 	struct zc_file **by_ino;		/* zone index -> file whose first zone it is */
 	atomic_int ro;		/* read-only mount, or errors=remount-ro fired */
-	pthread_mutex_t open_lock;	/* explicit-open accounting */
+	pthread_mutex_t open_lock;	/* explicit-open accounting, dirs[] */
 	uint32_t nr_wro_seq;	/* seq files open for writing */
 	struct timespec mount_time;
+	/* root, cnv, seq: zonefs keeps a chmod/chown of a directory in memory */
+	struct { uint32_t mode, uid, gid; struct timespec ctime; } dirs[3];
 	atomic_uint_fast64_t bytes_read, bytes_written, read_errors, write_errors;
 };
+
+/*
+ * The inode number of zone 0's file in plain mode: zonefs would say 0, but
+ * readdir(3) skips entries whose d_ino is 0, so the next number after the
+ * directories stands in for it (docs/differences.md).
+ */
+#define ZC_ZONE0_INO(fs) ((fs)->nr_zones + 3)
 
 /* zfile.c */
 struct zc_file *zc_fs_file(struct zc_fs *fs, uint64_t ino);

@@ -73,6 +73,10 @@ static uint64_t round_up(uint64_t v, uint64_t a) { return round_down(v + a - 1, 
 
 struct zc_file *zc_fs_file(struct zc_fs *fs, uint64_t ino)
 {
+	if (ino == ZC_ZONE0_INO(fs))
+		ino = 0;
+	else if (ino == 0)
+		return NULL;
 	return ino < fs->nr_zones ? fs->by_ino[ino] : NULL;
 }
 

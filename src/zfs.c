@@ -173,6 +173,10 @@ int zc_fs_mount(const char *device, const struct zc_mount_opts *o, struct zc_fs 
 	pthread_mutex_init(&fs->open_lock, NULL);
 	clock_gettime(CLOCK_REALTIME, &fs->mount_time);
 	atomic_init(&fs->ro, o->ro);
+	for (int d = 0; d < 3; d++) {
+		fs->dirs[d].mode = 0555;
+		fs->dirs[d].ctime = fs->mount_time;
+	}
 
 	r = zdev_open(device, o->ro ? ZDEV_RDONLY : 0, &fs->dev, err, errlen);
 	if (r)
@@ -273,12 +277,16 @@ void zc_fs_unmount(struct zc_fs *fs)
 static void fill_dir_stat(struct zc_fs *fs, uint64_t ino, struct stat *st)
 {
 	memset(st, 0, sizeof(*st));
+	int d = (int)(ino - fs->nr_zones);
 	st->st_ino = ino;
-	st->st_mode = S_IFDIR | 0555;
-	st->st_uid = 0;
-	st->st_gid = 0;
+	pthread_mutex_lock(&fs->open_lock);
+	st->st_mode = S_IFDIR | fs->dirs[d].mode;
+	st->st_uid = fs->dirs[d].uid;
+	st->st_gid = fs->dirs[d].gid;
+	st->st_ctim = fs->dirs[d].ctime;
+	pthread_mutex_unlock(&fs->open_lock);
 	st->st_blksize = fs->wunit;
-	st->st_atim = st->st_mtim = st->st_ctim = fs->mount_time;
+	st->st_atim = st->st_mtim = fs->mount_time;
 	if (ino == zc_fs_root_ino(fs)) {
 		int ndirs = !!fs->nfiles[ZC_DIR_CNV] + !!fs->nfiles[ZC_DIR_SEQ];
 		st->st_nlink = 2 + ndirs;
@@ -293,7 +301,7 @@ static void fill_file_stat(struct zc_fs *fs, struct zc_file *f, struct stat *st)
 {
 	memset(st, 0, sizeof(*st));
 	pthread_rwlock_rdlock(&f->lock);
-	st->st_ino = f->zone;
+	st->st_ino = f->zone ? f->zone : ZC_ZONE0_INO(fs);
 	st->st_mode = S_IFREG | f->mode;
 	st->st_nlink = 1;
 	st->st_uid = f->uid;
@@ -403,10 +411,22 @@ int zc_fs_setattr(struct zc_fs *fs, uint64_t ino, const struct stat *a, int to_s
 {
 	if (is_dir_ino(fs, ino)) {
 		if ((to_set & ZC_SET_MODE) && (a->st_mode & 0222))
-			return -EPERM;
+			return -EPERM;	/* nothing can be created in them */
 		if (to_set & ZC_SET_SIZE)
 			return -EISDIR;
-		/* Directories keep their fixed attributes; zonefs does not persist them either. */
+		if (atomic_load(&fs->ro))
+			return -EROFS;
+		int d = (int)(ino - fs->nr_zones);
+		pthread_mutex_lock(&fs->open_lock);
+		if (to_set & ZC_SET_MODE)
+			fs->dirs[d].mode = a->st_mode & 07777;
+		if (to_set & ZC_SET_UID)
+			fs->dirs[d].uid = a->st_uid;
+		if (to_set & ZC_SET_GID)
+			fs->dirs[d].gid = a->st_gid;
+		if (to_set & (ZC_SET_MODE | ZC_SET_UID | ZC_SET_GID))
+			clock_gettime(CLOCK_REALTIME, &fs->dirs[d].ctime);
+		pthread_mutex_unlock(&fs->open_lock);
 		return zc_fs_getattr(fs, ino, out);
 	}
 	struct zc_file *f = zc_fs_file(fs, ino);

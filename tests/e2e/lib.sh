@@ -89,11 +89,13 @@ expect_errno() {
 	return 0
 }
 
+# Every script's folders live under one root made here, so that t_tmpdir
+# works through $(...) (a subshell cannot register anything) and one rm at
+# exit takes them all.
+T_ROOT=$(mktemp -d /tmp/zc-e2e-XXXXXX) || exit 1
+T_TMPDIRS+=("$T_ROOT")
 t_tmpdir() {
-	local d
-	d=$(mktemp -d /tmp/zc-e2e-XXXXXX) || return 1
-	T_TMPDIRS+=("$d")
-	echo "$d"
+	mktemp -d "$T_ROOT/t-XXXXXX"
 }
 
 # zc_newdev DIR [zcryptfs-zones create options]: an emulated device DIR/dev
@@ -124,7 +126,7 @@ zc_umount() {
 	umount "$mnt" 2>/dev/null || fusermount3 -u "$mnt" 2>/dev/null || umount -l "$mnt" 2>/dev/null
 	if [ -n "$pid" ]; then
 		for i in $(seq 1 100); do
-			kill -0 "$pid" 2>/dev/null || break
+			_zc_running "$pid" || break
 			sleep 0.05
 		done
 	fi
@@ -132,11 +134,19 @@ zc_umount() {
 	return 0
 }
 
+# A daemon that has exited but is not reaped yet (a zombie: it was reparented
+# when it detached) has finished its work: only a live one counts.
+_zc_running() {
+	local st
+	st=$(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null) || return 1
+	[ -n "$st" ] && [ "$st" != Z ] && [ "$st" != X ]
+}
+
 # The pid of the daemon serving MNT (the zcryptfs process whose argv names it).
 zc_daemon_pid() {
 	local p
 	for p in $(pgrep -x zcryptfs); do
-		if tr '\0' '\n' <"/proc/$p/cmdline" 2>/dev/null | grep -qx -- "$1"; then
+		if { tr '\0' '\n' <"/proc/$p/cmdline"; } 2>/dev/null | grep -qx -- "$1"; then
 			echo "$p"
 			return 0
 		fi

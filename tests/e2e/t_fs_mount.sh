@@ -121,6 +121,8 @@ expect_out "0 1" bash -c "ls -v '$MNT/cnv' | tr '\n' ' ' | sed 's/ \$//'"
 expect_out "0 1 2 3" bash -c "ls -v '$MNT/seq' | tr '\n' ' ' | sed 's/ \$//'"
 expect_out "555 2" stat -c '%a %s' "$MNT/cnv"
 expect_out "640 0 0 4194304" stat -c '%a %u %g %s' "$MNT/cnv/0"
+# Zone 0 cannot have inode 0 (readdir hides it): nr_zones + 3 stands in.
+expect_out "9" stat -c %i "$MNT/cnv/0"
 expect_out "1" stat -c %i "$MNT/cnv/1"
 expect_out "2" stat -c %i "$MNT/seq/0"
 expect_out "6" stat -c %i "$MNT"

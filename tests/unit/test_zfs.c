@@ -66,6 +66,8 @@ TestSuite(zfs, .init = setup, .fini = teardown);
 
 /* In plain mode zone i is file i: cnv/0, cnv/1, seq/0 = zone 2 ... */
 static uint64_t seq_ino(int n) { return 2 + (uint64_t)n; }
+/* Zone 0's file cannot be inode 0 (readdir hides it): nr_zones + 3. */
+static uint64_t cnv0_ino(void) { return nr_zones + 3; }
 
 static struct zc_handle *open_h(uint64_t ino, int flags)
 {
@@ -116,7 +118,7 @@ Test(zfs, layout_and_attributes)
 	cr_assert_eq(zc_fs_lookup(fs, nr_zones + 2, "-1", &st), -ENOENT);
 	cr_assert_eq(zc_fs_lookup(fs, nr_zones + 2, "12345678901234567", &st), -ENAMETOOLONG);
 	cr_assert_eq(zc_fs_lookup(fs, nr_zones + 1, "0", &st), 0);
-	cr_assert_eq(st.st_ino, 0, "plain mode: zone 0 is cnv/0");
+	cr_assert_eq(st.st_ino, cnv0_ino(), "plain mode: zone 0 is cnv/0, numbered past the directories");
 	cr_assert_eq(st.st_size, MiB);
 }
 
@@ -193,7 +195,7 @@ Test(zfs, direct_alignment)
 	cr_assert_eq(zc_fs_write(fs, h, buf, 8192, 0), 8192);
 	cr_assert_eq(zc_fs_write(fs, h, buf, 4096, 8192 + 512), -EINVAL);
 	zc_fs_release(fs, h);
-	struct zc_handle *c = open_h(0, O_RDWR | O_DIRECT);
+	struct zc_handle *c = open_h(cnv0_ino(), O_RDWR | O_DIRECT);
 	cr_assert_eq(zc_fs_write(fs, c, buf, 4096, 100), -EINVAL, "O_DIRECT alignment holds for cnv too");
 	zc_fs_release(fs, c);
 }
@@ -231,11 +233,11 @@ Test(zfs, truncate_rules)
 	cr_assert_eq(zc_fs_setattr(fs, seq_ino(4), &a, ZC_SET_SIZE, &out), 0);
 	cr_assert_eq(out.st_size, MiB, "truncate to capacity finishes");
 	a.st_size = 0;
-	cr_assert_eq(zc_fs_setattr(fs, 0, &a, ZC_SET_SIZE, &out), -EPERM, "cnv files never truncate");
+	cr_assert_eq(zc_fs_setattr(fs, cnv0_ino(), &a, ZC_SET_SIZE, &out), -EPERM, "cnv files never truncate");
 	a.st_size = MiB;
-	cr_assert_eq(zc_fs_setattr(fs, 0, &a, ZC_SET_SIZE, &out), 0, "cnv to its size: no-op");
+	cr_assert_eq(zc_fs_setattr(fs, cnv0_ino(), &a, ZC_SET_SIZE, &out), 0, "cnv to its size: no-op");
 	struct zc_handle *t = NULL;
-	cr_assert_eq(zc_fs_open(fs, 0, O_WRONLY | O_TRUNC, &t), -EPERM);
+	cr_assert_eq(zc_fs_open(fs, cnv0_ino(), O_WRONLY | O_TRUNC, &t), -EPERM);
 	t = open_h(seq_ino(4), O_WRONLY | O_TRUNC);
 	cr_assert_eq(size_of(seq_ino(4)), 0, "O_TRUNC resets");
 	zc_fs_release(fs, t);
@@ -462,4 +464,22 @@ Test(zfs, cnv_partial_unit_at_either_end_alone)
 	cr_assert_eq(zc_fs_read(fs, h, 0, 8192, &data), 8192);
 	cr_assert_arr_eq(data, out, 8192);
 	zc_fs_release(fs, h);
+}
+
+Test(zfs, directory_attributes_kept_in_memory)
+{
+	struct stat a, out;
+	memset(&a, 0, sizeof(a));
+	a.st_mode = 0500;
+	cr_assert_eq(zc_fs_setattr(fs, nr_zones + 2, &a, ZC_SET_MODE, &out), 0);
+	cr_assert_eq(out.st_mode, S_IFDIR | 0500);
+	a.st_uid = 42;
+	cr_assert_eq(zc_fs_setattr(fs, nr_zones + 2, &a, ZC_SET_UID, &out), 0);
+	cr_assert_eq(zc_fs_getattr(fs, nr_zones + 2, &out), 0);
+	cr_assert_eq(out.st_mode, S_IFDIR | 0500);
+	cr_assert_eq(out.st_uid, 42);
+	a.st_mode = 0755;
+	cr_assert_eq(zc_fs_setattr(fs, nr_zones + 2, &a, ZC_SET_MODE, &out), -EPERM, "no write bits");
+	cr_assert_eq(zc_fs_getattr(fs, nr_zones + 1, &out), 0);
+	cr_assert_eq(out.st_mode, S_IFDIR | 0555, "other directories untouched");
 }
