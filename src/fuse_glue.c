@@ -234,14 +234,17 @@ static void op_statfs(fuse_req_t req, fuse_ino_t node)
 		fuse_reply_statfs(req, &st);
 }
 
-static void op_getxattr(fuse_req_t req, fuse_ino_t node, const char *name, size_t size)
+/* getxattr and listxattr: size 0 asks for the length, else for the bytes. */
+static void reply_xattr(fuse_req_t req, fuse_ino_t node, const char *name, size_t size)
 {
 	char *buf = size ? malloc(size) : NULL;
 	if (size && !buf) {
 		fuse_reply_err(req, ENOMEM);
 		return;
 	}
-	ssize_t n = zc_fs_getxattr(G(req)->fs, to_ino(G(req), node), name, buf, size);
+	uint64_t ino = to_ino(G(req), node);
+	ssize_t n = name ? zc_fs_getxattr(G(req)->fs, ino, name, buf, size)
+			 : zc_fs_listxattr(G(req)->fs, ino, buf, size);
 	if (n < 0)
 		fuse_reply_err(req, (int)-n);
 	else if (!size)
@@ -251,21 +254,14 @@ static void op_getxattr(fuse_req_t req, fuse_ino_t node, const char *name, size_
 	free(buf);
 }
 
+static void op_getxattr(fuse_req_t req, fuse_ino_t node, const char *name, size_t size)
+{
+	reply_xattr(req, node, name, size);
+}
+
 static void op_listxattr(fuse_req_t req, fuse_ino_t node, size_t size)
 {
-	char *buf = size ? malloc(size) : NULL;
-	if (size && !buf) {
-		fuse_reply_err(req, ENOMEM);
-		return;
-	}
-	ssize_t n = zc_fs_listxattr(G(req)->fs, to_ino(G(req), node), buf, size);
-	if (n < 0)
-		fuse_reply_err(req, (int)-n);
-	else if (!size)
-		fuse_reply_xattr(req, (size_t)n);
-	else
-		fuse_reply_buf(req, buf, (size_t)n);
-	free(buf);
+	reply_xattr(req, node, NULL, size);
 }
 
 static void op_setxattr(fuse_req_t req, fuse_ino_t node, const char *name, const char *value,

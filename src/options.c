@@ -68,7 +68,7 @@ static int fail(struct ctx *c, const char *fmt, ...)
 int zc_parse_u64(const char *s, uint64_t *v)
 {
 	char *end;
-	if (!s || !*s || *s == '-' || *s == '+' || *s == ' ')
+	if (!s || *s < '0' || *s > '9')	/* strtoull would take signs and blanks */
 		return -EINVAL;
 	errno = 0;
 	/* Decimal only: uid=010 is ten, as for mount(8) and cryptsetup. */

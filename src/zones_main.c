@@ -4,6 +4,7 @@
  * one. Exit 0 on success, 1 on a usage error, 2 on a runtime failure.
  */
 #include "emu.h"
+#include "options.h"
 #include "version.h"
 #include "zdev.h"
 
@@ -42,16 +43,6 @@ static int usage_error(const char *fmt, const char *a, const char *b)
 	return EXIT_USAGE;
 }
 
-static int parse_num(const char *s, uint64_t *v)
-{
-	char *end;
-
-	if (*s < '0' || *s > '9')
-		return -1;
-	errno = 0;
-	*v = strtoull(s, &end, 10);
-	return (errno || *end) ? -1 : 0;
-}
 
 /* A byte count with an optional K, M or G (binary) suffix. */
 static int parse_size(const char *s, uint64_t *v)
@@ -89,7 +80,7 @@ static int u32_arg(const char *opt, const char *s, uint32_t *v)
 {
 	uint64_t n;
 
-	if (parse_num(s, &n) || n > UINT32_MAX)
+	if (zc_parse_u64(s, &n) || n > UINT32_MAX)
 		return usage_error("%s %s: must be a whole number", opt, s);
 	*v = (uint32_t)n;
 	return 0;
@@ -161,12 +152,12 @@ static int cmd_create(int argc, char **argv)
 			break;
 		case 'n':
 			zones = optarg;
-			ret = parse_num(optarg, &g.nr_zones) ?
+			ret = zc_parse_u64(optarg, &g.nr_zones) ?
 				usage_error("--zones %s: must be a whole number%s", optarg, "") : 0;
 			break;
 		case 'c':
 			conv = optarg;
-			ret = parse_num(optarg, &g.nr_cnv_zones) ?
+			ret = zc_parse_u64(optarg, &g.nr_cnv_zones) ?
 				usage_error("--conv %s: must be a whole number%s", optarg, "") : 0;
 			break;
 		case 'l': ret = u32_arg("--lba", optarg, &g.lblock_size); break;
@@ -226,7 +217,7 @@ static int zone_arg(const char *s, const struct zdev *dev, const char *path, uin
 	char n[32];
 
 	snprintf(n, sizeof(n), "%llu", (unsigned long long)zdev_info(dev)->nr_zones);
-	if (parse_num(s, z))
+	if (zc_parse_u64(s, z))
 		return usage_error("ZONE %s: must be a zone index%s", s, "");
 	if (*z >= zdev_info(dev)->nr_zones) {
 		fprintf(stderr, "zcryptfs-zones: ZONE %s: out of range (%s has %s zones)\n", s, path,
@@ -245,7 +236,7 @@ static int cmd_report(int argc, char **argv)
 
 	if (argc < 2 || argc > 4)
 		return usage_error("report: needs DEVICE [ZONE [COUNT]]%s%s", "", "");
-	if (argc == 4 && parse_num(argv[3], &count))
+	if (argc == 4 && zc_parse_u64(argv[3], &count))
 		return usage_error("COUNT %s: must be a whole number%s", argv[3], "");
 	ret = open_dev(argv[1], ZDEV_RDONLY, &dev);
 	if (ret)
@@ -386,7 +377,7 @@ static int cmd_fault(int argc, char **argv)
 
 	if (argc < 4 || argc > 5)
 		return usage_error("fault: needs DIR ZONE KIND [ARG]%s%s", "", "");
-	if (parse_num(argv[2], &zone))
+	if (zc_parse_u64(argv[2], &zone))
 		return usage_error("ZONE %s: must be a zone index%s", argv[2], "");
 	for (i = 0; i < sizeof(faults) / sizeof(faults[0]); i++)
 		if (!strcmp(argv[3], faults[i].name))
@@ -398,7 +389,7 @@ static int cmd_fault(int argc, char **argv)
 		return usage_error(faults[i].arg ? "fault %s: needs %s" : "fault %s: takes no "
 				   "argument%s", faults[i].name, faults[i].arg ? faults[i].arg : "");
 	if (faults[i].arg && (faults[i].kind == EMU_FAULT_MOVE_WP ? parse_size(argv[4], &arg) :
-			      parse_num(argv[4], &arg)))
+			      zc_parse_u64(argv[4], &arg)))
 		return usage_error("%s %s: must be a whole number", faults[i].arg, argv[4]);
 	if (!emu_is_device(argv[1])) {
 		struct zdev *dev;
