@@ -1,5 +1,5 @@
 /* FUSE low-level glue: requests in, zfs.h calls, replies out. */
-#define FUSE_USE_VERSION 35
+#define FUSE_USE_VERSION 312
 #include "fuse_glue.h"
 
 #include <errno.h>
@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <syslog.h>
 #include <unistd.h>
 
@@ -390,11 +391,29 @@ static void notify_remount_ro(void *arg)
 
 /* ---- readiness and signals ---------------------------------------------------------- */
 
+/*
+ * FUSE caps a mount's readahead at 128 KiB whatever max_readahead says; a
+ * sequential reader of 1 MiB zones is then held to 128 KiB requests. Root
+ * may lift it through the mount's bdi; anyone else keeps the default.
+ */
+static void raise_readahead(const struct stat *st)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/sys/class/bdi/%u:%u/read_ahead_kb", major(st->st_dev),
+		 minor(st->st_dev));
+	FILE *f = fopen(path, "w");
+	if (f) {
+		fprintf(f, "%u\n", MAX_IO / 1024);
+		fclose(f);
+	}
+}
+
 static void *verify_thread(void *arg)
 {
 	struct glue *g = arg;
 	struct stat st;
 	if (stat(g->p->mountpoint, &st) == 0 && st.st_ino == g->root) {
+		raise_readahead(&st);
 		g->p->ready(g->p->ready_arg, 0, NULL);
 		return NULL;
 	}
@@ -532,6 +551,8 @@ int zc_fuse_run(struct zc_fs *fs, const struct zc_fuse_params *p, char *err, siz
 		if (cl.max_threads && cl.max_threads != UINT_MAX)
 			fuse_loop_cfg_set_max_threads(cfg, cl.max_threads);
 		fuse_loop_cfg_set_clone_fd(cfg, (unsigned)cl.clone_fd);
+		/* libfuse's default keeps idle workers for good: a destroyed one
+		 * would take its I/O buffer with it, faulted in again by the next. */
 		if (cl.max_idle_threads && cl.max_idle_threads != UINT_MAX)
 			fuse_loop_cfg_set_idle_threads(cfg, cl.max_idle_threads);
 		r = fuse_session_loop_mt(g.se, cfg);

@@ -5,7 +5,7 @@
 set -euo pipefail
 B=${ZC_BUILD:?}
 MB=${ZC_BENCH_MB:-512}          # bytes per stream, MiB
-ROUNDS=${ZC_BENCH_ROUNDS:-3}    # median of this many runs
+ROUNDS=${ZC_BENCH_ROUNDS:-5}    # median of this many runs
 W=$(mktemp -d /dev/shm/zc-bench-XXXXXX)
 MNT=$W/mnt
 mkdir -p "$MNT"
@@ -20,6 +20,16 @@ trap cleanup EXIT
 
 head -c 512 /dev/urandom >"$W/key"
 chmod 600 "$W/key"
+
+# Memory freed by the guest goes back to the host after a while (free page
+# reporting), and touching it again is slow (SPEC §7: "appending into fresh
+# memory is slow"). So each measurement starts by touching, then freeing,
+# more memory than it will append into, and the ciphers alternate within
+# each round so that both see the same conditions.
+warm() {
+	dd if=/dev/zero of="$W/warm" bs=1M count=$((MB * 3)) status=none
+	rm -f "$W/warm"
+}
 
 # dd's own figure, in MB/s (1e6 bytes/s), from its last line.
 dd_mbs() {
@@ -47,30 +57,37 @@ umount_wait() {
 	[ -z "$pid" ] || wait_gone "$pid"
 }
 
-declare -A R
-for cipher in null aes-xts-plain64; do
-	w=() r=() rd=() two=()
-	for _ in $(seq "$ROUNDS"); do
+declare -A W1 RC RD TWO
+for round in $(seq "$ROUNDS"); do
+	order="null aes-xts-plain64"
+	[ $((round % 2)) = 0 ] && order="aes-xts-plain64 null"
+	for cipher in $order; do
+		warm
 		mount_fresh "$cipher"
-		w+=("$(dd_mbs if=/dev/zero of="$MNT/seq/0" bs=1M count="$MB" oflag=direct)")
+		W1[$cipher]+="$(dd_mbs if=/dev/zero of="$MNT/seq/0" bs=1M count="$MB" oflag=direct) "
 		umount_wait
 		"$B/zcryptfs" "$W/dev" "$MNT" -o keyfile="$W/key",cipher="$cipher"
-		r+=("$(dd_mbs if="$MNT/seq/0" of=/dev/null bs=1M)")
-		rd+=("$(dd_mbs if="$MNT/seq/0" of=/dev/null bs=1M iflag=direct)")
+		warm	# the page cache that reads fill is fresh memory too
+		RC[$cipher]+="$(dd_mbs if="$MNT/seq/0" of=/dev/null bs=1M) "
+		RD[$cipher]+="$(dd_mbs if="$MNT/seq/0" of=/dev/null bs=1M iflag=direct) "
+		warm
 		# Two zones at once: total bytes over the wall time of both.
 		t0=$(date +%s.%N)
 		dd if=/dev/zero of="$MNT/seq/1" bs=1M count="$MB" oflag=direct status=none &
 		dd if=/dev/zero of="$MNT/seq/2" bs=1M count="$MB" oflag=direct status=none &
 		wait
 		t1=$(date +%s.%N)
-		two+=("$(awk -v b=$((2 * MB * 1048576)) -v a="$t0" -v z="$t1" 'BEGIN { printf "%.0f", b / (z - a) / 1e6 }')")
+		TWO[$cipher]+="$(awk -v b=$((2 * MB * 1048576)) -v a="$t0" -v z="$t1" 'BEGIN { printf "%.0f", b / (z - a) / 1e6 }') "
 		umount_wait
 	done
-	R[$cipher.write]=$(echo "${w[*]}" | median)
-	R[$cipher.read]=$(echo "${r[*]}" | median)
-	R[$cipher.dread]=$(echo "${rd[*]}" | median)
-	R[$cipher.two]=$(echo "${two[*]}" | median)
-	echo "fs cipher=$cipher append_direct_1M=${R[$cipher.write]}MB/s read_cold=${R[$cipher.read]}MB/s read_direct=${R[$cipher.dread]}MB/s two_zones=${R[$cipher.two]}MB/s"
+done
+declare -A R
+for cipher in null aes-xts-plain64; do
+	R[$cipher.write]=$(echo ${W1[$cipher]} | median)
+	R[$cipher.read]=$(echo ${RC[$cipher]} | median)
+	R[$cipher.dread]=$(echo ${RD[$cipher]} | median)
+	R[$cipher.two]=$(echo ${TWO[$cipher]} | median)
+	echo "fs cipher=$cipher append_direct_1M=${R[$cipher.write]}MB/s read_cold=${R[$cipher.read]}MB/s read_direct=${R[$cipher.dread]}MB/s two_zones=${R[$cipher.two]}MB/s (medians of $ROUNDS)"
 done
 awk -v a="${R[aes-xts-plain64.write]}" -v n="${R[null.write]}" -v ra="${R[aes-xts-plain64.read]}" \
     -v rn="${R[null.read]}" -v t="${R[aes-xts-plain64.two]}" -v o="${R[aes-xts-plain64.write]}" \
@@ -80,9 +97,11 @@ if command -v gocryptfs >/dev/null; then
 	mkdir -p "$W/gcipher" "$W/gmnt"
 	gocryptfs -init -q -extpass "echo bench" "$W/gcipher" >/dev/null
 	gocryptfs -q -extpass "echo bench" "$W/gcipher" "$W/gmnt"
+	warm
 	gw=$(dd_mbs if=/dev/zero of="$W/gmnt/f" bs=1M count="$MB" oflag=direct)
 	umount "$W/gmnt"
 	gocryptfs -q -extpass "echo bench" "$W/gcipher" "$W/gmnt"
+	warm
 	gr=$(dd_mbs if="$W/gmnt/f" of=/dev/null bs=1M)
 	umount "$W/gmnt"
 	awk -v gw="$gw" -v gr="$gr" -v w="${R[aes-xts-plain64.write]}" -v r="${R[aes-xts-plain64.read]}" \
