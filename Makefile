@@ -30,7 +30,7 @@ UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/san/tests/%)
 TEST_HELPERS := $(patsubst tests/helpers/%.c,$(B)/tests/%,$(wildcard tests/helpers/*.c))
 
-.PHONY: all check unit e2e vm-check deps check-deps deps-ok bench-deps clean install demo bench bench-crypto bench-fs lint
+.PHONY: all check unit e2e e2e-san vm-check deps check-deps deps-ok bench-deps clean install demo bench bench-crypto bench-fs lint
 .DEFAULT_GOAL := all
 
 all: deps-ok $(PROGS) $(TEST_HELPERS)
@@ -110,6 +110,19 @@ unit: deps-ok $(UNIT_BINS) $(SAN_PROGS)
 e2e: all check-deps
 	@ZC_BUILD=$(abspath $(B)) ZC_VECTORS=$(VECTORS) bash tests/e2e/run.sh
 
+# The same end-to-end tests with the programs built with ASan and UBSan. The
+# daemon detaches from the terminal, so reports go to files, and any file
+# there afterwards fails the run.
+SAN_LOGS := $(abspath $(B))/san/logs
+e2e-san: all check-deps $(SAN_PROGS)
+	@rm -rf $(SAN_LOGS) && mkdir -p $(SAN_LOGS)
+	@ZC_BUILD=$(abspath $(B)) ZC_PROGS=$(abspath $(B))/san ZC_VECTORS=$(VECTORS) \
+	  ASAN_OPTIONS=log_path=$(SAN_LOGS)/asan:detect_leaks=1 \
+	  UBSAN_OPTIONS=log_path=$(SAN_LOGS)/ubsan:print_stacktrace=1:halt_on_error=1 \
+	  bash tests/e2e/run.sh; rc=$$?; \
+	if [ -n "$$(ls -A $(SAN_LOGS))" ]; then \
+	  echo "e2e-san: sanitizer reports:"; cat $(SAN_LOGS)/*; exit 1; fi; exit $$rc
+
 # The Criterion unit tests are left out: cppcheck cannot expand Criterion's
 # Test() macros without parsing its headers, and reports them as unknown.
 lint: check-deps
@@ -121,7 +134,7 @@ lint: check-deps
 vm-check: all
 	@ZC_BUILD=$(abspath $(B)) bash contrib/vm/run.sh
 
-check: all unit e2e lint vm-check
+check: all unit e2e e2e-san lint vm-check
 
 # ---- benchmarks (figures, never pass/fail) ------------------------------------
 # Benchmark-only: OpenSSL is the XTS reference, gocryptfs the filesystem one (SPEC §7).

@@ -7,9 +7,11 @@
 set -u
 : "${ZC_BUILD:?ZC_BUILD must name the build folder (run through make e2e)}"
 : "${ZC_RESULTS:=/dev/null}"
-ZCRYPTFS=$ZC_BUILD/zcryptfs
-MKZCRYPTFS=$ZC_BUILD/mkzcryptfs
-ZONES=$ZC_BUILD/zcryptfs-zones
+# The programs under test; make e2e-san points this at the sanitized build.
+: "${ZC_PROGS:=$ZC_BUILD}"
+ZCRYPTFS=$ZC_PROGS/zcryptfs
+MKZCRYPTFS=$ZC_PROGS/mkzcryptfs
+ZONES=$ZC_PROGS/zcryptfs-zones
 ZC_IO=$ZC_BUILD/tests/zc_io
 
 T_NAME=""
