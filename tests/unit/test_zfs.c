@@ -483,3 +483,29 @@ Test(zfs, directory_attributes_kept_in_memory)
 	cr_assert_eq(zc_fs_getattr(fs, nr_zones + 1, &out), 0);
 	cr_assert_eq(out.st_mode, S_IFDIR | 0555, "other directories untouched");
 }
+
+Test(zfs, errors_zone_offline_makes_the_file_inaccessible)
+{
+	char err[256];
+	const char *data;
+	zc_fs_unmount(fs);
+	mount_plain("errors=zone-offline");
+	struct zc_handle *h = open_h(seq_ino(3), O_RDWR);
+	uint8_t buf[4096];
+	fill(buf, sizeof(buf), 15);
+	cr_assert_eq(zc_fs_write(fs, h, buf, 4096, 0), 4096);
+	cr_assert_eq(emu_fault(dev, 5, EMU_FAULT_FAIL_WRITES, 1, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(zc_fs_write(fs, h, buf, 4096, 4096), -EIO);
+	struct stat st;
+	cr_assert_eq(zc_fs_getattr(fs, seq_ino(3), &st), 0);
+	cr_assert_eq(st.st_size, 0);
+	cr_assert_eq(st.st_mode & 07777, 0);
+	cr_assert_eq(zc_fs_read(fs, h, 0, 4096, &data), -EPERM);
+	cr_assert_eq(zc_fs_write(fs, h, buf, 4096, 0), -EPERM);
+	zc_fs_release(fs, h);
+	cr_assert_eq(zc_fs_open(fs, seq_ino(3), O_RDONLY, &h), -EPERM);
+	/* Other files are untouched. */
+	h = open_h(seq_ino(4), O_WRONLY);
+	cr_assert_eq(zc_fs_write(fs, h, buf, 4096, 0), 4096);
+	zc_fs_release(fs, h);
+}
