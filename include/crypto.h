@@ -25,6 +25,7 @@ struct zc_crypto_opts {
 	uint64_t skip;			/* 512-byte sectors added to the IV */
 	const char *keyfile;		/* required unless cipher is null */
 	uint64_t keyfile_offset;
+	int single_thread;		/* never share a request with other cores */
 };
 
 /* The defaults of cryptsetup open --type plain for the options above. */
