@@ -40,7 +40,8 @@ void xts_aes_decrypt_units(const struct xts_aes_key *k, uint64_t first, uint64_t
 			   size_t unit_len, size_t len, uint8_t *dst, const uint8_t *src);
 
 /*
- * Which code runs: AUTO picks the widest the CPU has (AVX-512 on x86-64),
+ * Which code runs: AUTO picks the widest the CPU has (AVX-512 with
+ * VPCLMULQDQ on x86-64),
  * GENERIC forces the baseline one. Both give the same output; this is for
  * tests and benchmarks, to exercise the path the machine would not pick.
  */
