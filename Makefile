@@ -7,7 +7,7 @@ B := build
 
 DEB_PKGS := libfuse3-dev fuse3 libzbd-dev nettle-dev zlib1g-dev libcriterion-dev pkg-config
 # What the test suite drives besides our programs.
-TEST_PKGS := fio cppcheck procps
+TEST_PKGS := fio cppcheck procps clang libclang-rt-14-dev
 PKGS := fuse3 libzbd nettle zlib
 
 # The test vectors live in the shared folder beside the repository when it is
@@ -30,7 +30,7 @@ UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/san/tests/%)
 TEST_HELPERS := $(patsubst tests/helpers/%.c,$(B)/tests/%,$(wildcard tests/helpers/*.c))
 
-.PHONY: all check unit e2e e2e-san vm-check deps check-deps deps-ok bench-deps clean install demo bench bench-crypto bench-fs lint
+.PHONY: all check unit e2e e2e-san fuzz vm-check deps check-deps deps-ok bench-deps clean install demo bench bench-crypto bench-fs lint
 .DEFAULT_GOAL := all
 
 all: deps-ok $(PROGS) $(TEST_HELPERS)
@@ -134,7 +134,7 @@ lint: check-deps
 vm-check: all
 	@ZC_BUILD=$(abspath $(B)) bash contrib/vm/run.sh
 
-check: all unit e2e e2e-san lint vm-check
+check: all unit e2e e2e-san fuzz lint vm-check
 
 # ---- benchmarks (figures, never pass/fail) ------------------------------------
 # Benchmark-only: OpenSSL is the XTS reference, gocryptfs the filesystem one (SPEC §7).
@@ -155,6 +155,37 @@ bench: bench-crypto bench-fs
 
 demo: all
 	@ZC_BUILD=$(abspath $(B)) bash contrib/demo.sh
+
+# ---- fuzzing (libFuzzer, clang) ------------------------------------------------
+# Hostile input (SPEC §8): superblocks, option lists, geometry files. make check
+# runs each target briefly from the seeds in tests/fuzz/corpus; `make fuzz
+# FUZZ_SECONDS=600` runs longer. Found crashes are left in build/fuzz/.
+FUZZ_SECONDS ?= 8
+FUZZ_FLAGS := -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+FUZZ_OBJS := $(LIB_SRCS:src/%.c=$(B)/fuzz/obj/%.o)
+FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+.SECONDARY: $(FUZZ_OBJS)
+
+$(B)/fuzz/obj/%.o: src/%.c $(wildcard include/*.h) | $(B)/.deps-ok
+	@mkdir -p $(dir $@)
+	clang -std=gnu11 $(WARN) -Wno-unknown-warning-option -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 \
+	  -Iinclude $(PKG_CFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+$(B)/fuzz/%: tests/fuzz/%.c $(FUZZ_OBJS)
+	clang -std=gnu11 $(WARN) -D_GNU_SOURCE -Iinclude $(PKG_CFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer \
+	  -o $@ $< $(FUZZ_OBJS) $(PKG_LIBS)
+
+fuzz: check-deps $(FUZZ_TARGETS)
+	@fail=0; for t in $(FUZZ_TARGETS); do \
+	  n=$$(basename $$t); c=$(B)/fuzz/corpus/$$n; tmp=$(B)/fuzz/tmp-$$n; \
+	  rm -rf $$tmp && mkdir -p $$c $$tmp && cp tests/fuzz/corpus/$${n#fuzz_}/* $$c/; \
+	  echo "== $$n ($(FUZZ_SECONDS) s)"; \
+	  ZC_FUZZ_TMP=$(abspath $(B))/fuzz/tmp-$$n $$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
+	    -artifact_prefix=$(B)/fuzz/$$n- -print_final_stats=1 $$c 2>$(B)/fuzz/$$n.log \
+	    && tail -n 12 $(B)/fuzz/$$n.log | grep -E 'stat::number_of_executed_units|Done' \
+	    || { tail -n 40 $(B)/fuzz/$$n.log; fail=1; }; \
+	  rm -rf $$tmp; \
+	done; exit $$fail
 
 # ---- install ---------------------------------------------------------------
 install: all
