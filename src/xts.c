@@ -182,7 +182,8 @@ VINLINE void tw_init(v8 t[NV], const uint8_t tweak[16])
 		hi = (hi << 1) | (lo >> 63);
 		lo = (lo << 1) ^ (0x87 & -c);
 	}
-	memcpy(t, w, sizeof(w));
+	for (unsigned i = 0; i < NV; i++)
+		t[i] = ld8((const uint8_t *)(w + 2 * VB * i));
 }
 
 static void aes_run(const struct xts_aes_key *k, int enc, size_t len, uint8_t *dst)
