@@ -49,6 +49,7 @@ struct zc_fs {
 	atomic_int ro;		/* read-only mount, or errors=remount-ro fired */
 	pthread_mutex_t open_lock;	/* explicit-open accounting, dirs[] */
 	uint32_t nr_wro_seq;	/* seq files open for writing */
+	struct zc_handle *handles;	/* open handles, under open_lock: freed at unmount */
 	struct timespec mount_time;
 	/* root, cnv, seq: zonefs keeps a chmod/chown of a directory in memory */
 	struct { uint32_t mode, uid, gid; struct timespec ctime; } dirs[3];
@@ -62,11 +63,18 @@ struct zc_fs {
  */
 #define ZC_ZONE0_INO(fs) ((fs)->nr_zones + 3)
 
+/* The inode number a file shows (st_ino) and notifications name. */
+static inline uint64_t zc_file_ino(const struct zc_fs *fs, const struct zc_file *f)
+{
+	return f->zone ? f->zone : ZC_ZONE0_INO(fs);
+}
+
 /* zfile.c */
 struct zc_file *zc_fs_file(struct zc_fs *fs, uint64_t ino);
 uint64_t zc_file_size(const struct zc_file *f);
 int zc_file_truncate(struct zc_fs *fs, struct zc_file *f, uint64_t size);
 int zc_file_flush_tail(struct zc_fs *fs, struct zc_file *f);
 void zc_file_sync_zone(struct zc_fs *fs, struct zc_file *f);
+void zc_file_free_handles(struct zc_fs *fs);
 
 #endif

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/sysmacros.h>
 #include <syslog.h>
 #include <unistd.h>
@@ -30,6 +31,7 @@ struct glue {
 	volatile sig_atomic_t stopping;
 	pthread_t remount;
 	int have_remount;
+	dev_t mnt_dev;		/* st_dev of the mount once it answered */
 };
 
 static void glue_log(const struct glue *g, int prio, const char *fmt, ...)
@@ -365,8 +367,22 @@ static void *remount_ro_thread(void *arg)
 {
 	struct glue *g = arg;
 	while (!g->stopping) {
-		if (mount(NULL, g->p->mountpoint, NULL, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV,
-			  NULL) == 0)
+		/* The path must still lead to this mount: once it is gone, a
+		 * remount would hit whatever filesystem lies underneath. The
+		 * per-mount flags are kept as they are. */
+		struct stat st;
+		struct statvfs vfs;
+		if (stat(g->p->mountpoint, &st) || st.st_dev != g->mnt_dev ||
+		    statvfs(g->p->mountpoint, &vfs))
+			break;
+		unsigned long flags = MS_REMOUNT | MS_RDONLY;
+		if (vfs.f_flag & ST_NOSUID)
+			flags |= MS_NOSUID;
+		if (vfs.f_flag & ST_NODEV)
+			flags |= MS_NODEV;
+		if (vfs.f_flag & ST_NOEXEC)
+			flags |= MS_NOEXEC;
+		if (mount(NULL, g->p->mountpoint, NULL, flags, NULL) == 0)
 			break;
 		if (errno != EBUSY) {
 			glue_log(g, LOG_WARNING, "zcryptfs: %s: cannot remount read-only in the kernel: "
@@ -413,6 +429,7 @@ static void *verify_thread(void *arg)
 	struct glue *g = arg;
 	struct stat st;
 	if (stat(g->p->mountpoint, &st) == 0 && st.st_ino == g->root) {
+		g->mnt_dev = st.st_dev;
 		raise_readahead(&st);
 		g->p->ready(g->p->ready_arg, 0, NULL);
 		return NULL;
@@ -562,6 +579,14 @@ int zc_fuse_run(struct zc_fs *fs, const struct zc_fuse_params *p, char *err, siz
 	if (r < 0)
 		snprintf(err, errlen, "FUSE session ended with an error: %s", strerror(-r));
 	r = r < 0 ? r : 0;
+	/* The file layer outlives the session (the caller writes pending tails
+	 * at unmount): from here on it must not call into this one. */
+	zc_fs_set_notify(fs, &(struct zc_fs_notify){ 0 });
+	/* Nor may a read-only remount retry once the mount can go away. */
+	g.stopping = 1;
+	if (g.have_remount)
+		pthread_join(g.remount, NULL);
+	g.have_remount = 0;
 	fuse_session_unmount(g.se);
 out_threads:
 	g.stopping = 1;
@@ -575,7 +600,7 @@ out_threads:
 out_signals:
 	fuse_remove_signal_handlers(g.se);
 out_session:
-	/* Pending tails go out before the session goes: zc_fs_unmount is the caller's. */
+	zc_fs_set_notify(fs, &(struct zc_fs_notify){ 0 });
 	fuse_session_destroy(g.se);
 out_args:
 	free(cl.mountpoint);

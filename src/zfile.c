@@ -14,6 +14,7 @@
 
 struct zc_handle {
 	struct zc_file *f;
+	struct zc_handle *next, *prev;	/* fs->handles */
 	int flags;
 	int writable;
 	int wrote;
@@ -129,7 +130,7 @@ static ssize_t dev_io(struct zc_fs *fs, struct zc_file *f, int write, uint8_t *b
 static void notify_attr(struct zc_fs *fs, struct zc_file *f)
 {
 	if (fs->notify.inval_attr)
-		fs->notify.inval_attr(fs->notify.arg, f->zone);
+		fs->notify.inval_attr(fs->notify.arg, zc_file_ino(fs, f));
 }
 
 /*
@@ -152,8 +153,8 @@ void zc_file_sync_zone(struct zc_fs *fs, struct zc_file *f)
 		 * as last known so that the data can be read back. */
 		if (f->dir == ZC_DIR_SEQ && !f->offline && z.cond != ZDEV_COND_READONLY) {
 			uint64_t wp = z.cond == ZDEV_COND_FULL ? f->capacity : z.wp - z.start;
-			/* A pending tail stays pending unless its unit reached the disk. */
-			if (wp > f->wp && f->tail_len)
+			/* A pending tail stays pending unless its whole unit reached the disk. */
+			if (wp >= f->wp + fs->wunit && f->tail_len)
 				f->tail_len = 0;
 			f->wp = round_down(wp < f->capacity ? wp : f->capacity, fs->wunit);
 		}
@@ -175,6 +176,27 @@ void zc_file_sync_zone(struct zc_fs *fs, struct zc_file *f)
 		break;
 	}
 	notify_attr(fs, f);
+}
+
+/*
+ * A write that failed part way may stop inside an encryption unit when the
+ * unit is larger than the device's block. Only whole units decrypt, and a
+ * sequential zone takes nothing but appends at its write pointer, so write
+ * the rest of that unit from the ciphertext still in hand: the zone then
+ * ends on a unit boundary again. Best effort: the error is reported anyway.
+ */
+static void complete_unit(struct zc_fs *fs, struct zc_file *f, uint8_t *ct, uint64_t rel,
+			  size_t len)
+{
+	struct zdev_zone z;
+	if (zdev_report(fs->dev, f->zone, 1, &z) != 1 || z.cond == ZDEV_COND_OFFLINE ||
+	    z.cond == ZDEV_COND_READONLY || z.cond == ZDEV_COND_FULL)
+		return;
+	uint64_t wp = z.wp - z.start;
+	if (wp <= rel || wp >= rel + len || wp % fs->wunit == 0)
+		return;
+	uint64_t end = round_up(wp, fs->wunit);
+	(void)dev_io(fs, f, 1, ct + (wp - rel), end - wp, wp);
 }
 
 /* Encrypt src (len bytes, whole units) into dst and write it at rel. */
@@ -204,6 +226,7 @@ int zc_file_flush_tail(struct zc_fs *fs, struct zc_file *f)
 	ssize_t n = write_units(fs, f, buf, buf, fs->wunit, f->wp);
 	if (n != (ssize_t)fs->wunit) {
 		atomic_fetch_add(&fs->write_errors, 1);
+		complete_unit(fs, f, buf, f->wp, fs->wunit);
 		zc_file_sync_zone(fs, f);
 		return n < 0 ? (int)n : -EIO;
 	}
@@ -245,6 +268,12 @@ int zc_file_truncate(struct zc_fs *fs, struct zc_file *f, uint64_t size)
 		f->wp = 0;
 		f->tail_len = 0;
 		f->cond = ZDEV_COND_EMPTY;
+		/* zonefs re-opens an explicitly opened zone that a writer reset. */
+		pthread_mutex_lock(&fs->open_lock);
+		int reopen = fs->opts.explicit_open && f->writers > 0;
+		pthread_mutex_unlock(&fs->open_lock);
+		if (reopen && zdev_zone_op(fs->dev, ZDEV_OP_OPEN, f->zone) == 0)
+			f->cond = ZDEV_COND_EXP_OPEN;
 	} else {
 		r = zc_file_flush_tail(fs, f);
 		if (r)
@@ -263,9 +292,14 @@ int zc_file_truncate(struct zc_fs *fs, struct zc_file *f, uint64_t size)
 
 /* ---- open / release ------------------------------------------------------------ */
 
-static int explicit_open(struct zc_fs *fs, struct zc_file *f)
+/*
+ * The first writer of a sequential file opens its zone with explicit-open.
+ * Lock order everywhere: f->lock, then fs->open_lock.
+ */
+static int writer_open(struct zc_fs *fs, struct zc_file *f)
 {
 	int r = 0;
+	pthread_rwlock_wrlock(&f->lock);
 	pthread_mutex_lock(&fs->open_lock);
 	if (f->writers == 0) {
 		if (fs->opts.explicit_open && f->dir == ZC_DIR_SEQ && zc_file_size(f) < f->capacity) {
@@ -286,21 +320,28 @@ static int explicit_open(struct zc_fs *fs, struct zc_file *f)
 	if (!r)
 		f->writers++;
 	pthread_mutex_unlock(&fs->open_lock);
+	pthread_rwlock_unlock(&f->lock);
 	return r;
 }
 
-static void explicit_close(struct zc_fs *fs, struct zc_file *f)
+/* The last writer's release writes out a tail left behind (a shared mapping
+ * writes without FLUSH) and closes an explicitly opened zone. */
+static void writer_release(struct zc_fs *fs, struct zc_file *f)
 {
+	pthread_rwlock_wrlock(&f->lock);
 	pthread_mutex_lock(&fs->open_lock);
-	if (--f->writers == 0 && f->dir == ZC_DIR_SEQ) {
+	int last = --f->writers == 0;
+	if (last && f->dir == ZC_DIR_SEQ)
 		fs->nr_wro_seq--;
-		if (fs->opts.explicit_open && !atomic_load(&fs->ro) && f->cond == ZDEV_COND_EXP_OPEN) {
-			/* Closing an empty zone leaves it empty; a written one goes to closed. */
-			if (zdev_zone_op(fs->dev, ZDEV_OP_CLOSE, f->zone) == 0)
-				f->cond = zc_file_size(f) ? ZDEV_COND_CLOSED : ZDEV_COND_EMPTY;
-		}
-	}
 	pthread_mutex_unlock(&fs->open_lock);
+	if (last && f->dir == ZC_DIR_SEQ) {
+		(void)zc_file_flush_tail(fs, f);
+		if (fs->opts.explicit_open && !atomic_load(&fs->ro) && f->cond == ZDEV_COND_EXP_OPEN &&
+		    zdev_zone_op(fs->dev, ZDEV_OP_CLOSE, f->zone) == 0)
+			/* Closing an empty zone leaves it empty; a written one goes to closed. */
+			f->cond = zc_file_size(f) ? ZDEV_COND_CLOSED : ZDEV_COND_EMPTY;
+	}
+	pthread_rwlock_unlock(&f->lock);
 }
 
 int zc_fs_open(struct zc_fs *fs, uint64_t ino, int flags, struct zc_handle **out)
@@ -333,28 +374,51 @@ int zc_fs_open(struct zc_fs *fs, uint64_t ino, int flags, struct zc_handle **out
 	h->flags = flags;
 	h->writable = writable;
 	if (writable) {
-		r = explicit_open(fs, f);
+		r = writer_open(fs, f);
 		if (r) {
 			free(h);
 			return r;
 		}
 	}
+	pthread_mutex_lock(&fs->open_lock);
+	h->next = fs->handles;
+	if (h->next)
+		h->next->prev = h;
+	fs->handles = h;
+	pthread_mutex_unlock(&fs->open_lock);
 	*out = h;
 	return 0;
 }
 
+static void unlink_handle(struct zc_fs *fs, struct zc_handle *h)
+{
+	if (h->prev)
+		h->prev->next = h->next;
+	else
+		fs->handles = h->next;
+	if (h->next)
+		h->next->prev = h->prev;
+}
+
 void zc_fs_release(struct zc_fs *fs, struct zc_handle *h)
 {
-	struct zc_file *f = h->f;
-	if (h->writable) {
-		/* A tail left by a writer that never closed through FLUSH (mmap). */
-		pthread_rwlock_wrlock(&f->lock);
-		if (f->writers == 1)
-			(void)zc_file_flush_tail(fs, f);
-		pthread_rwlock_unlock(&f->lock);
-		explicit_close(fs, f);
-	}
+	if (h->writable)
+		writer_release(fs, h->f);
+	pthread_mutex_lock(&fs->open_lock);
+	unlink_handle(fs, h);
+	pthread_mutex_unlock(&fs->open_lock);
 	free(h);
+}
+
+void zc_file_free_handles(struct zc_fs *fs)
+{
+	pthread_mutex_lock(&fs->open_lock);
+	while (fs->handles) {
+		struct zc_handle *h = fs->handles;
+		unlink_handle(fs, h);
+		free(h);
+	}
+	pthread_mutex_unlock(&fs->open_lock);
 }
 
 int zc_fs_flush(struct zc_fs *fs, struct zc_handle *h)
@@ -527,6 +591,7 @@ static ssize_t write_seq(struct zc_fs *fs, struct zc_handle *h, const uint8_t *s
 		ssize_t n = dev_io(fs, f, 1, buf, full, f->wp);
 		if (n != (ssize_t)full) {
 			atomic_fetch_add(&fs->write_errors, 1);
+			complete_unit(fs, f, buf, f->wp, full);
 			zc_file_sync_zone(fs, f);
 			return n < 0 ? n : -EIO;
 		}
@@ -593,9 +658,11 @@ ssize_t zc_fs_write(struct zc_fs *fs, struct zc_handle *h, const void *buf, size
 	if (ret > 0) {
 		h->wrote = 1;
 		touch(&f->mtime, &f->ctime);
-		if (f->dir == ZC_DIR_SEQ && f->cond != ZDEV_COND_EXP_OPEN)
-			f->cond = f->wp + f->tail_len >= f->capacity ? ZDEV_COND_FULL
-								       : ZDEV_COND_IMP_OPEN;
+		/* A zone that reached its capacity is full however it was opened. */
+		if (f->dir == ZC_DIR_SEQ && f->wp >= f->capacity)
+			f->cond = ZDEV_COND_FULL;
+		else if (f->dir == ZC_DIR_SEQ && f->cond != ZDEV_COND_EXP_OPEN)
+			f->cond = ZDEV_COND_IMP_OPEN;
 	}
 out:
 	pthread_rwlock_unlock(&f->lock);

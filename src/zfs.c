@@ -95,6 +95,10 @@ static void file_init(struct zc_fs *fs, struct zc_file *f, const struct zdev_zon
 		uint64_t wp = z->cond == ZDEV_COND_FULL ? f->capacity : z->wp - z->start;
 		f->wp = wp > f->capacity ? f->capacity : wp;
 	}
+	/* A write pointer inside an encryption unit is a torn write of a
+	 * sector larger than the device's block: only whole units decrypt.
+	 * The zone then refuses appends until it is reset (docs/design.md). */
+	f->wp -= f->wp % fs->wunit;
 	/* As zonefs at mount: a bad zone is immutable and mode 000, and a
 	 * read-only zone's write pointer is invalid, so its file is empty. */
 	if (z->cond == ZDEV_COND_OFFLINE) {
@@ -251,6 +255,8 @@ void zc_fs_unmount(struct zc_fs *fs)
 {
 	if (!fs)
 		return;
+	/* Handles the kernel never released (the session ended under them). */
+	zc_file_free_handles(fs);
 	for (int d = 0; d < ZC_DIR_NR; d++) {
 		for (uint64_t i = 0; i < fs->nfiles[d]; i++) {
 			struct zc_file *f = &fs->files[d][i];
@@ -301,7 +307,7 @@ static void fill_file_stat(struct zc_fs *fs, struct zc_file *f, struct stat *st)
 {
 	memset(st, 0, sizeof(*st));
 	pthread_rwlock_rdlock(&f->lock);
-	st->st_ino = f->zone ? f->zone : ZC_ZONE0_INO(fs);
+	st->st_ino = zc_file_ino(fs, f);
 	st->st_mode = S_IFREG | f->mode;
 	st->st_nlink = 1;
 	st->st_uid = f->uid;

@@ -49,3 +49,49 @@ expect_out "zcryptfs: nr_wro_seq_files 0" grep 'nr_wro_seq_files' "$D/fg.log"
 umount "$MNT"
 wait $fg || t_fail "the foreground daemon exited with $?"
 t_pass
+
+# SIGTERM ends the session while a descriptor still holds an unaligned
+# tail: the daemon writes it out (padded) as it stops and exits cleanly.
+t_begin sigterm_with_a_pending_tail_writes_it_and_exits_0
+"$ZCRYPTFS" "$DEV" "$MNT" -f -o "keyfile=$KEY" 2>"$D/term.log" &
+fg=$!
+T_MOUNTS+=("$MNT")
+for _ in $(seq 50); do zc_is_mounted "$MNT" && break; sleep 0.1; done
+truncate -s 0 "$MNT/seq/4"	# zone 5
+# The subshell's stdout is the file: printf (a builtin) writes to it and
+# sleep inherits it, so no descriptor of that open file is closed (any close,
+# even of a dup, makes FUSE flush the tail).
+(printf abc; exec sleep 30) >>"$MNT/seq/4" &
+holder=$!
+for _ in $(seq 50); do [ "$(stat -c %s "$MNT/seq/4")" = 3 ] && break; sleep 0.05; done
+expect_out 3 stat -c %s "$MNT/seq/4"
+kill -TERM $fg
+wait $fg
+rc=$?
+kill $holder 2>/dev/null
+wait $holder 2>/dev/null
+[ $rc = 0 ] || t_fail "the daemon exited with $rc after SIGTERM: $(tail -n 5 "$D/term.log")"
+umount "$MNT" 2>/dev/null
+expect_out 4096 stat -c %s "$(fs_zone_file 5)"
+t_pass
+
+# errors=remount-ro retries the read-only remount until the writer closes;
+# if the mount goes away first, the filesystem underneath must be left alone.
+t_begin remount_ro_retry_never_touches_the_filesystem_below
+under=$D/under
+mkdir -p "$under"
+mount -t tmpfs zc-e2e-under "$under"
+zc_mount "$DEV" "$under" -o "keyfile=$KEY"
+"$ZONES" fault "$DEV" 3 fail-writes 1 >/dev/null
+truncate -s 0 "$under/seq/2" 2>/dev/null
+exec 4>>"$under/seq/2"
+dd if=/dev/zero bs=4096 count=1 oflag=direct status=none >&4 2>/dev/null &&
+	t_fail "the faulted write succeeded"
+umount -l "$under"
+sleep 0.5
+exec 4>&-
+sleep 0.5
+grep -q "^zc-e2e-under $under tmpfs rw" /proc/mounts ||
+	t_fail "the tmpfs below changed: $(grep " $under " /proc/mounts)"
+umount "$under"
+t_pass
