@@ -512,16 +512,21 @@ Test(zfs, errors_zone_offline_makes_the_file_inaccessible)
 	zc_fs_release(fs, h);
 }
 
-Test(zfs, torn_write_inside_a_large_sector_is_completed)
+/* A fresh device of 512-byte blocks instead of the suite's (4096-byte units on it). */
+static void remake_512_byte_blocks(void)
 {
-	char err[256];
-	const char *data;
-	/* 4096-byte encryption units on a 512-byte-block device. */
 	zc_fs_unmount(fs);
 	tu_rmdir_r(dir);
 	lblock = 512;
 	make_device(0);
 	lblock = 4096;
+}
+
+Test(zfs, torn_write_inside_a_large_sector_is_completed)
+{
+	char err[256];
+	const char *data;
+	remake_512_byte_blocks();
 	mount_plain("sector_size=4096,errors=repair");
 	struct zc_handle *h = open_h(seq_ino(0), O_RDWR | O_DIRECT);
 	uint8_t buf[16384];
@@ -543,11 +548,7 @@ Test(zfs, torn_write_inside_a_large_sector_is_completed)
 Test(zfs, torn_sector_found_at_mount_is_left_out_of_the_file)
 {
 	char err[256];
-	zc_fs_unmount(fs);
-	tu_rmdir_r(dir);
-	lblock = 512;
-	make_device(0);
-	lblock = 4096;
+	remake_512_byte_blocks();
 	mount_plain("sector_size=4096");
 	struct zc_handle *h = open_h(seq_ino(0), O_WRONLY | O_DIRECT);
 	uint8_t buf[8192] = { 0 };
