@@ -7,7 +7,7 @@ B := build
 
 DEB_PKGS := libfuse3-dev fuse3 libzbd-dev nettle-dev zlib1g-dev libcriterion-dev pkg-config
 # What the test suite drives besides our programs.
-TEST_PKGS := fio cppcheck procps clang libclang-rt-14-dev
+TEST_PKGS := fio cppcheck procps clang libclang-rt-14-dev valgrind
 PKGS := fuse3 libzbd nettle zlib
 
 # The test vectors live in the shared folder beside the repository when it is
@@ -30,7 +30,7 @@ UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/san/tests/%)
 TEST_HELPERS := $(patsubst tests/helpers/%.c,$(B)/tests/%,$(wildcard tests/helpers/*.c))
 
-.PHONY: all check unit e2e e2e-san fuzz vm-check deps check-deps deps-ok bench-deps clean install demo bench bench-crypto bench-fs lint
+.PHONY: all check unit e2e e2e-san valgrind fuzz vm-check deps check-deps deps-ok bench-deps clean install demo bench bench-crypto bench-fs lint
 .DEFAULT_GOAL := all
 
 all: deps-ok $(PROGS) $(TEST_HELPERS)
@@ -134,7 +134,7 @@ lint: check-deps
 vm-check: all
 	@ZC_BUILD=$(abspath $(B)) bash contrib/vm/run.sh
 
-check: all unit e2e e2e-san fuzz lint vm-check
+check: all unit e2e e2e-san valgrind fuzz lint vm-check
 
 # ---- benchmarks (figures, never pass/fail) ------------------------------------
 # Benchmark-only: OpenSSL is the XTS reference, gocryptfs the filesystem one (SPEC §7).
@@ -155,6 +155,10 @@ bench: bench-crypto bench-fs
 
 demo: all
 	@ZC_BUILD=$(abspath $(B)) bash contrib/demo.sh
+
+# The three programs under valgrind's memcheck for a short session (SPEC §8).
+valgrind: all check-deps
+	@ZC_BUILD=$(abspath $(B)) bash tests/valgrind/run.sh
 
 # ---- fuzzing (libFuzzer, clang) ------------------------------------------------
 # Hostile input (SPEC §8): superblocks, option lists, geometry files. make check

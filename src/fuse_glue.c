@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/sysmacros.h>
+#include <sys/wait.h>
 #include <syslog.h>
 #include <unistd.h>
 
@@ -358,6 +359,46 @@ static void notify_inval_attr(void *arg, uint64_t ino)
 }
 
 /*
+ * stat(2) of the mount from a child process. A thread of the daemon that
+ * stats its own mount waits for the other threads to answer, which is
+ * fine natively but deadlocks wherever threads are serialised (valgrind
+ * holds its one lock across a stat). The child does nothing but the call.
+ */
+static int stat_elsewhere(const char *path, struct stat *st, unsigned long *vfs_flags)
+{
+	struct { int err; struct stat st; unsigned long flags; } out;
+	int fds[2];
+	memset(&out, 0, sizeof(out));	/* padding too: it crosses a pipe */
+	if (pipe(fds))
+		return -errno;
+	pid_t pid = fork();
+	if (pid == 0) {
+		struct statvfs vfs;
+		close(fds[0]);
+		out.err = stat(path, &out.st) || statvfs(path, &vfs) ? errno : 0;
+		out.flags = out.err ? 0 : vfs.f_flag;
+		_exit(write(fds[1], &out, sizeof(out)) == (ssize_t)sizeof(out) ? 0 : 1);
+	}
+	close(fds[1]);
+	ssize_t n = -1;
+	if (pid > 0) {
+		do {
+			n = read(fds[0], &out, sizeof(out));
+		} while (n < 0 && errno == EINTR);
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
+	}
+	int e = pid < 0 ? errno : n != (ssize_t)sizeof(out) ? EIO : out.err;
+	close(fds[0]);
+	if (e)
+		return -e;
+	*st = out.st;
+	if (vfs_flags)
+		*vfs_flags = out.flags;
+	return 0;
+}
+
+/*
  * The kernel refuses a read-only remount (EBUSY) while a file is open for
  * writing, which is exactly when a write error happens; zonefs can force it
  * from inside the kernel, a daemon cannot. So try again until the writers
@@ -371,16 +412,14 @@ static void *remount_ro_thread(void *arg)
 		 * remount would hit whatever filesystem lies underneath. The
 		 * per-mount flags are kept as they are. */
 		struct stat st;
-		struct statvfs vfs;
-		if (stat(g->p->mountpoint, &st) || st.st_dev != g->mnt_dev ||
-		    statvfs(g->p->mountpoint, &vfs))
+		unsigned long vfs_flags, flags = MS_REMOUNT | MS_RDONLY;
+		if (stat_elsewhere(g->p->mountpoint, &st, &vfs_flags) || st.st_dev != g->mnt_dev)
 			break;
-		unsigned long flags = MS_REMOUNT | MS_RDONLY;
-		if (vfs.f_flag & ST_NOSUID)
+		if (vfs_flags & ST_NOSUID)
 			flags |= MS_NOSUID;
-		if (vfs.f_flag & ST_NODEV)
+		if (vfs_flags & ST_NODEV)
 			flags |= MS_NODEV;
-		if (vfs.f_flag & ST_NOEXEC)
+		if (vfs_flags & ST_NOEXEC)
 			flags |= MS_NOEXEC;
 		if (mount(NULL, g->p->mountpoint, NULL, flags, NULL) == 0)
 			break;
@@ -428,7 +467,8 @@ static void *verify_thread(void *arg)
 {
 	struct glue *g = arg;
 	struct stat st;
-	if (stat(g->p->mountpoint, &st) == 0 && st.st_ino == g->root) {
+	int r = stat_elsewhere(g->p->mountpoint, &st, NULL);
+	if (r == 0 && st.st_ino == g->root) {
 		g->mnt_dev = st.st_dev;
 		raise_readahead(&st);
 		g->p->ready(g->p->ready_arg, 0, NULL);
@@ -436,7 +476,7 @@ static void *verify_thread(void *arg)
 	}
 	char msg[256];
 	snprintf(msg, sizeof(msg), "%s: the mount does not answer: %s", g->p->mountpoint,
-		 strerror(errno ? errno : EIO));
+		 r ? strerror(-r) : "another filesystem is there");
 	fuse_session_exit(g->se);
 	fuse_session_unmount(g->se);
 	g->p->ready(g->p->ready_arg, -EIO, msg);
