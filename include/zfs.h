@@ -16,7 +16,10 @@
 #include <sys/statvfs.h>
 #include <sys/types.h>
 
+#include "crypto.h"
 #include "options.h"
+#include "super.h"
+#include "zdev.h"
 
 struct zc_fs;
 struct zc_handle;
@@ -27,6 +30,15 @@ struct zc_fs_notify {
 	void (*remount_ro)(void *arg);			/* errors=remount-ro fired */
 	void *arg;
 };
+
+/*
+ * Read, decrypt and check the superblock at the start of zone 0 (z0 as the
+ * device reports it). 0 with *sb filled; -ENODATA when zone 0 does not hold
+ * a superblock's worth; -EINVAL when a check fails (*why says which);
+ * another -errno when it cannot be read. mkzcryptfs asks it too.
+ */
+int zc_super_read(struct zdev *dev, const struct zc_crypto *c, const struct zdev_zone *z0,
+		  struct zc_super *sb, enum zc_super_err *why);
 
 int zc_fs_mount(const char *device, const struct zc_mount_opts *o, struct zc_fs **out,
 		char *err, size_t errlen);

@@ -526,57 +526,54 @@ static char *build_opts(const struct zc_fuse_params *p)
 	return s;
 }
 
-int zc_fuse_check_opts(const char *fuse_opts, char *err, size_t errlen)
+/*
+ * A session from p's options, parsed as libfuse parses a command line (so
+ * max_threads= and the like land in *cl). NULL when libfuse refuses them;
+ * it has printed which one.
+ */
+static struct fuse_session *new_session(const struct zc_fuse_params *p, void *userdata,
+					struct fuse_cmdline_opts *cl)
 {
-	struct zc_fuse_params p = { .device = "check", .fuse_opts = fuse_opts };
-	struct fuse_cmdline_opts cl;
-	char *optstr = build_opts(&p);
-	char *argv[] = { "zcryptfs", "-o", optstr, "/", NULL };
-	struct fuse_args args = FUSE_ARGS_INIT(4, argv);
-	int r = -EINVAL;
-	memset(&cl, 0, sizeof(cl));
-	if (!optstr)
-		return -ENOMEM;
-	if (fuse_parse_cmdline(&args, &cl) == 0) {
-		struct fuse_session *se = fuse_session_new(&args, &ops, sizeof(ops), NULL);
-		if (se) {
-			fuse_session_destroy(se);
-			r = 0;
-		}
-	}
-	if (r)
-		snprintf(err, errlen, "unknown or malformed option in -o %s", fuse_opts ? fuse_opts : "");
-	free(cl.mountpoint);
+	char *optstr = build_opts(p);
+	char *argv[] = { "zcryptfs", "-o", optstr, (char *)p->mountpoint, p->debug ? "-d" : NULL, NULL };
+	struct fuse_args args = FUSE_ARGS_INIT(p->debug ? 5 : 4, argv);
+	struct fuse_session *se = NULL;
+	memset(cl, 0, sizeof(*cl));
+	if (optstr && fuse_parse_cmdline(&args, cl) == 0)
+		se = fuse_session_new(&args, &ops, sizeof(ops), userdata);
+	free(cl->mountpoint);
+	cl->mountpoint = NULL;
 	fuse_opt_free_args(&args);
 	free(optstr);
-	return r;
+	return se;
+}
+
+int zc_fuse_check_opts(const char *fuse_opts, char *err, size_t errlen)
+{
+	struct zc_fuse_params p = { .device = "check", .mountpoint = "/", .fuse_opts = fuse_opts };
+	struct fuse_cmdline_opts cl;
+	struct fuse_session *se = new_session(&p, NULL, &cl);
+	if (!se) {
+		snprintf(err, errlen, "unknown or malformed option in -o %s", fuse_opts ? fuse_opts : "");
+		return -EINVAL;
+	}
+	fuse_session_destroy(se);
+	return 0;
 }
 
 int zc_fuse_run(struct zc_fs *fs, const struct zc_fuse_params *p, char *err, size_t errlen)
 {
 	struct glue g = { .fs = fs, .p = p, .root = zc_fs_root_ino(fs) };
 	struct fuse_cmdline_opts cl;
-	char *optstr = build_opts(p);
-	char *argv[] = { "zcryptfs", "-o", optstr, (char *)p->mountpoint, p->debug ? "-d" : NULL, NULL };
-	struct fuse_args args = FUSE_ARGS_INIT(p->debug ? 5 : 4, argv);
 	int r = -EINVAL;
 	pthread_t usr1, verify;
 	int have_usr1 = 0;
 
-	memset(&cl, 0, sizeof(cl));
-	if (!optstr) {
-		snprintf(err, errlen, "out of memory");
-		return -ENOMEM;
-	}
-	if (fuse_parse_cmdline(&args, &cl) != 0) {
-		snprintf(err, errlen, "bad FUSE options: %s", optstr);
-		goto out_args;
-	}
-	g.se = fuse_session_new(&args, &ops, sizeof(ops), &g);
+	g.se = new_session(p, &g, &cl);
 	if (!g.se) {
-		/* libfuse printed which option it did not know. */
-		snprintf(err, errlen, "FUSE refused the options (see above): %s", optstr);
-		goto out_args;
+		snprintf(err, errlen, "FUSE refused the options (see above): %s",
+			 p->fuse_opts ? p->fuse_opts : "");
+		return -EINVAL;
 	}
 	struct zc_fs_notify n = { notify_inval_attr, notify_remount_ro, &g };
 	zc_fs_set_notify(fs, &n);
@@ -642,9 +639,5 @@ out_signals:
 out_session:
 	zc_fs_set_notify(fs, &(struct zc_fs_notify){ 0 });
 	fuse_session_destroy(g.se);
-out_args:
-	free(cl.mountpoint);
-	fuse_opt_free_args(&args);
-	free(optstr);
 	return r;
 }

@@ -13,6 +13,7 @@
 #include "super.h"
 #include "version.h"
 #include "zdev.h"
+#include "zfs.h"
 
 #define EXIT_USAGE 1
 #define EXIT_RUNTIME 2
@@ -48,17 +49,12 @@ struct mkfs {
 /* Refuse to destroy data unless -f: a valid superblock, or written seq zones. */
 static int check_unused(struct mkfs *m, char *err, size_t errlen)
 {
-	const struct zdev_zone *z0 = &m->zones[0];
-	int has_sb = z0->type == ZDEV_TYPE_CNV || z0->cond == ZDEV_COND_FULL ||
-		     z0->wp - z0->start >= ZC_SUPER_SIZE;
-	if (has_sb && zdev_pread(m->dev, m->sb, ZC_SUPER_SIZE, 0) == ZC_SUPER_SIZE &&
-	    zc_decrypt(m->crypto, m->sb, m->sb, ZC_SUPER_SIZE, 0) == 0) {
-		struct zc_super sb;
-		if (zc_super_decode(m->sb, &sb) == ZC_SUPER_OK) {
-			snprintf(err, errlen, "%s: already formatted (zone 0 holds a valid superblock, "
-				 "label \"%.64s\"): use -f to overwrite it", m->path, sb.label);
-			return -EEXIST;
-		}
+	struct zc_super sb;
+	enum zc_super_err why;
+	if (zc_super_read(m->dev, m->crypto, &m->zones[0], &sb, &why) == 0) {
+		snprintf(err, errlen, "%s: already formatted (zone 0 holds a valid superblock, "
+			 "label \"%.64s\"): use -f to overwrite it", m->path, sb.label);
+		return -EEXIST;
 	}
 	/* Zone 0 counts too when it holds no superblock: a -o plain user's data. */
 	for (uint64_t i = 0; i < m->info->nr_zones; i++) {

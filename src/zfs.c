@@ -44,33 +44,42 @@ void zc_fs_set_notify(struct zc_fs *fs, const struct zc_fs_notify *n)
 
 /* ---- mount ------------------------------------------------------------------- */
 
+int zc_super_read(struct zdev *dev, const struct zc_crypto *c, const struct zdev_zone *z0,
+		  struct zc_super *sb, enum zc_super_err *why)
+{
+	if (z0->capacity < ZC_SUPER_SIZE ||
+	    (z0->type != ZDEV_TYPE_CNV && z0->cond != ZDEV_COND_FULL &&
+	     z0->wp - z0->start < ZC_SUPER_SIZE))
+		return -ENODATA;
+	uint8_t *buf;
+	if (posix_memalign((void **)&buf, ZDEV_BUF_ALIGN, ZC_SUPER_SIZE))
+		return -ENOMEM;
+	ssize_t n = zdev_pread(dev, buf, ZC_SUPER_SIZE, 0);
+	int r = n == ZC_SUPER_SIZE ? zc_decrypt(c, buf, buf, ZC_SUPER_SIZE, 0) : n < 0 ? (int)n : -EIO;
+	if (r == 0) {
+		*why = zc_super_decode(buf, sb);
+		r = *why == ZC_SUPER_OK ? 0 : -EINVAL;
+	}
+	free(buf);
+	return r;
+}
+
 static int read_super(struct zc_fs *fs, const struct zdev_zone *z0, const char *device,
 		      struct zc_super *sb, char *err, size_t errlen)
 {
 	const char *fix = "wrong key or crypto options, or a device not formatted by mkzcryptfs; "
 			  "format it with mkzcryptfs, or mount it with -o plain";
-	if (z0->capacity < ZC_SUPER_SIZE ||
-	    (z0->type != ZDEV_TYPE_CNV && z0->cond != ZDEV_COND_FULL &&
-	     z0->wp - z0->start < ZC_SUPER_SIZE))
+	enum zc_super_err why = ZC_SUPER_OK;
+	int r = zc_super_read(fs->dev, fs->crypto, z0, sb, &why);
+	if (r == -ENODATA)
 		return set_err(err, errlen, -EINVAL, "%s: zone 0 holds no superblock: %s", device, fix);
-	uint8_t *buf;
-	if (posix_memalign((void **)&buf, ZDEV_BUF_ALIGN, ZC_SUPER_SIZE))
-		return set_err(err, errlen, -ENOMEM, "out of memory");
-	ssize_t n = zdev_pread(fs->dev, buf, ZC_SUPER_SIZE, 0);
-	int r = 0;
-	if (n != ZC_SUPER_SIZE) {
-		r = set_err(err, errlen, n < 0 ? (int)n : -EIO, "%s: cannot read the superblock: %s",
-			    device, strerror(n < 0 ? (int)-n : EIO));
-	} else if ((r = zc_decrypt(fs->crypto, buf, buf, ZC_SUPER_SIZE, 0)) != 0) {
-		set_err(err, errlen, r, "%s: cannot decrypt the superblock", device);
-	} else {
-		enum zc_super_err e = zc_super_decode(buf, sb);
-		if (e != ZC_SUPER_OK)
-			r = set_err(err, errlen, -EINVAL, "%s: no valid zcryptfs superblock in zone 0 (%s): %s",
-				    device, zc_super_strerror(e), fix);
-	}
-	free(buf);
-	return r;
+	if (r == -EINVAL)
+		return set_err(err, errlen, r, "%s: no valid zcryptfs superblock in zone 0 (%s): %s",
+			       device, zc_super_strerror(why), fix);
+	if (r)
+		return set_err(err, errlen, r, "%s: cannot read the superblock: %s", device,
+			       strerror(-r));
+	return 0;
 }
 
 static void file_init(struct zc_fs *fs, struct zc_file *f, const struct zdev_zone *z,
