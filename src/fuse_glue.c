@@ -3,6 +3,7 @@
 #include "fuse_glue.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <fuse_lowlevel.h>
 #include <pthread.h>
@@ -359,26 +360,29 @@ static void notify_inval_attr(void *arg, uint64_t ino)
 }
 
 /*
- * stat(2) of the mount from a child process. A thread of the daemon that
- * stats its own mount waits for the other threads to answer, which is
- * fine natively but deadlocks wherever threads are serialised (valgrind
- * holds its one lock across a stat). The child does nothing but the call.
+ * Calls that touch the daemon's own mount run in a child process. A thread
+ * of the daemon that stats its own mount waits for the other threads to
+ * answer, which is fine natively but deadlocks wherever threads are
+ * serialised (valgrind holds its one lock across a stat). The child does
+ * nothing but the calls and sends back one int and a stat.
  */
-static int stat_elsewhere(const char *path, struct stat *st, unsigned long *vfs_flags)
+struct child_out { int err; struct stat st; };
+
+static int in_child(void (*fn)(const void *arg, struct child_out *out), const void *arg,
+		    struct child_out *res)
 {
-	struct { int err; struct stat st; unsigned long flags; } out;
+	struct child_out out;
 	int fds[2];
 	memset(&out, 0, sizeof(out));	/* padding too: it crosses a pipe */
 	if (pipe(fds))
 		return -errno;
 	pid_t pid = fork();
 	if (pid == 0) {
-		struct statvfs vfs;
 		close(fds[0]);
-		out.err = stat(path, &out.st) || statvfs(path, &vfs) ? errno : 0;
-		out.flags = out.err ? 0 : vfs.f_flag;
+		fn(arg, &out);
 		_exit(write(fds[1], &out, sizeof(out)) == (ssize_t)sizeof(out) ? 0 : 1);
 	}
+	int e = pid < 0 ? errno : 0;
 	close(fds[1]);
 	ssize_t n = -1;
 	if (pid > 0) {
@@ -388,14 +392,67 @@ static int stat_elsewhere(const char *path, struct stat *st, unsigned long *vfs_
 		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
 			;
 	}
-	int e = pid < 0 ? errno : n != (ssize_t)sizeof(out) ? EIO : out.err;
 	close(fds[0]);
 	if (e)
 		return -e;
-	*st = out.st;
-	if (vfs_flags)
-		*vfs_flags = out.flags;
+	if (n != (ssize_t)sizeof(out))
+		return -EIO;
+	*res = out;
 	return 0;
+}
+
+static void child_stat(const void *arg, struct child_out *out)
+{
+	out->err = stat(arg, &out->st) ? errno : 0;
+}
+
+static int stat_elsewhere(const char *path, struct stat *st)
+{
+	struct child_out out;
+	int r = in_child(child_stat, path, &out);
+	if (r)
+		return r;
+	if (out.err)
+		return -out.err;
+	*st = out.st;
+	return 0;
+}
+
+struct remount_req { const char *path; dev_t dev; };
+
+/*
+ * The remount goes through a descriptor of the mount's root, checked to be
+ * this mount: a path alone could be unmounted between the check and the
+ * call, and the remount would then hit the filesystem underneath. A
+ * descriptor keeps pointing at the mount it was opened on; once that mount
+ * is detached the kernel refuses to remount it. Per-mount flags are kept.
+ */
+static void child_remount_ro(const void *arg, struct child_out *out)
+{
+	const struct remount_req *rq = arg;
+	int fd = open(rq->path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	struct statvfs vfs;
+	if (fd < 0 || fstat(fd, &out->st) || fstatvfs(fd, &vfs)) {
+		out->err = ESTALE;
+		return;
+	}
+	if (out->st.st_dev != rq->dev) {
+		out->err = ESTALE;
+		return;
+	}
+	unsigned long flags = MS_REMOUNT | MS_RDONLY;
+	if (vfs.f_flag & ST_NOSUID)
+		flags |= MS_NOSUID;
+	if (vfs.f_flag & ST_NODEV)
+		flags |= MS_NODEV;
+	if (vfs.f_flag & ST_NOEXEC)
+		flags |= MS_NOEXEC;
+	char fdpath[32];
+	snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", fd);
+	out->err = mount(NULL, fdpath, NULL, flags, NULL) ? errno : 0;
+	/* Detached meanwhile (umount -l): nothing is left to remount. */
+	if (out->err == EINVAL && (stat(rq->path, &out->st) || out->st.st_dev != rq->dev))
+		out->err = ESTALE;
 }
 
 /*
@@ -407,26 +464,18 @@ static int stat_elsewhere(const char *path, struct stat *st, unsigned long *vfs_
 static void *remount_ro_thread(void *arg)
 {
 	struct glue *g = arg;
+	struct remount_req rq = { g->p->mountpoint, g->mnt_dev };
 	while (!g->stopping) {
-		/* The path must still lead to this mount: once it is gone, a
-		 * remount would hit whatever filesystem lies underneath. The
-		 * per-mount flags are kept as they are. */
-		struct stat st;
-		unsigned long vfs_flags, flags = MS_REMOUNT | MS_RDONLY;
-		if (stat_elsewhere(g->p->mountpoint, &st, &vfs_flags) || st.st_dev != g->mnt_dev)
+		struct child_out out;
+		int r = in_child(child_remount_ro, &rq, &out);
+		if (r == 0)
+			r = -out.err;
+		if (r == 0 || r == -ESTALE)
 			break;
-		if (vfs_flags & ST_NOSUID)
-			flags |= MS_NOSUID;
-		if (vfs_flags & ST_NODEV)
-			flags |= MS_NODEV;
-		if (vfs_flags & ST_NOEXEC)
-			flags |= MS_NOEXEC;
-		if (mount(NULL, g->p->mountpoint, NULL, flags, NULL) == 0)
-			break;
-		if (errno != EBUSY) {
+		if (r != -EBUSY) {
 			glue_log(g, LOG_WARNING, "zcryptfs: %s: cannot remount read-only in the kernel: "
 				 "%s (the daemon refuses writes with EROFS)", g->p->mountpoint,
-				 strerror(errno));
+				 strerror(-r));
 			break;
 		}
 		usleep(100 * 1000);
@@ -467,7 +516,7 @@ static void *verify_thread(void *arg)
 {
 	struct glue *g = arg;
 	struct stat st;
-	int r = stat_elsewhere(g->p->mountpoint, &st, NULL);
+	int r = stat_elsewhere(g->p->mountpoint, &st);
 	if (r == 0 && st.st_ino == g->root) {
 		g->mnt_dev = st.st_dev;
 		raise_readahead(&st);

@@ -75,6 +75,26 @@ umount "$MNT" 2>/dev/null
 expect_out 4096 stat -c %s "$(fs_zone_file 5)"
 t_pass
 
+# errors=remount-ro: the kernel mount itself turns read-only once the last
+# writer has closed (the kernel refuses it, EBUSY, while one is open).
+t_begin remount_ro_reaches_the_kernel_mount_when_the_writer_closes
+zc_mount "$DEV" "$MNT" -o "keyfile=$KEY"
+"$ZONES" fault "$DEV" 4 fail-writes 1 >/dev/null
+truncate -s 0 "$MNT/seq/3"
+exec 4>>"$MNT/seq/3"
+dd if=/dev/zero bs=4096 count=1 oflag=direct status=none >&4 2>/dev/null &&
+	t_fail "the faulted write succeeded"
+sleep 0.3
+grep -q " $MNT fuse[^ ]* rw" /proc/mounts ||
+	t_fail "remounted while a writer was open: $(grep " $MNT " /proc/mounts)"
+exec 4>&-
+for _ in $(seq 50); do grep -q " $MNT fuse[^ ]* ro" /proc/mounts && break; sleep 0.1; done
+grep -q " $MNT fuse[^ ]* ro," /proc/mounts ||
+	t_fail "the mount stayed: $(grep " $MNT " /proc/mounts)"
+expect_errno EROFS write "$MNT/seq/1" 0 4096 direct
+zc_umount "$MNT"
+t_pass
+
 # errors=remount-ro retries the read-only remount until the writer closes;
 # if the mount goes away first, the filesystem underneath must be left alone.
 t_begin remount_ro_retry_never_touches_the_filesystem_below
