@@ -104,7 +104,7 @@ unit: deps-ok $(UNIT_BINS) $(SAN_PROGS)
 	@fail=0; for t in $(UNIT_BINS); do \
 	  echo "== $$t"; \
 	  ZC_VECTORS=$(VECTORS) ZC_BUILD=$(abspath $(B)) ASAN_OPTIONS=detect_leaks=1 \
-	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 $$t --jobs 2 || fail=1; \
+	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 timeout 600 $$t --jobs 2 || fail=1; \
 	done; exit $$fail
 
 e2e: all check-deps

@@ -58,4 +58,35 @@ int zc_crypto_is_null(const struct zc_crypto *c);
 int zc_encrypt(const struct zc_crypto *c, void *dst, const void *src, size_t len, uint64_t dev_offset);
 int zc_decrypt(const struct zc_crypto *c, void *dst, const void *src, size_t len, uint64_t dev_offset);
 
+/*
+ * A large request converted chunk by chunk so that device I/O overlaps the
+ * cipher: an idle core converts chunks ahead while the caller writes the
+ * ones before (encryption), or converts the chunks the caller's reads have
+ * brought in (decryption). The caller converts chunks itself whenever it
+ * waits for one nobody has taken, so a slow helper costs nothing.
+ *
+ * zc_run_start returns NULL when there is nothing to gain (cipher_null, a
+ * small request, no idle core); convert in one call then. avail is how many
+ * src bytes are there already: len when encrypting a whole buffer, 0 when
+ * the buffer is still to be read. Same alignment rules as zc_encrypt.
+ */
+struct zc_run;
+
+/* Runs convert in chunks of this size (more for requests over 8 MiB): a
+ * reader feeding in steps of it lets each chunk start as soon as it is in. */
+#define ZC_RUN_CHUNK (128 * 1024)
+
+struct zc_run *zc_run_start(const struct zc_crypto *c, int encrypt, void *dst, const void *src,
+			    size_t len, uint64_t dev_offset, size_t avail);
+/* The first avail bytes of src are now there (avail only grows). */
+void zc_run_feed(struct zc_run *r, size_t avail);
+/*
+ * Returns once at least the first want bytes are converted (want is
+ * rounded up to whole chunks, and at most the fed bytes are converted):
+ * the length of the converted prefix.
+ */
+size_t zc_run_wait(struct zc_run *r, size_t want);
+/* Waits for the helper to stop (chunks it has not begun stay as they are) and frees r. */
+void zc_run_end(struct zc_run *r);
+
 #endif

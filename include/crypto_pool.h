@@ -1,7 +1,7 @@
 /*
  * crypto_pool: lends idle cores to large requests. A 1 MiB FUSE request is
- * served by one thread; when other cores are idle, the crypto layer hands
- * parts of the request to worker threads and does its own part meanwhile.
+ * served by one thread; when another core is idle, a worker converts the
+ * request's chunks while that thread does the device I/O (crypto.h runs).
  * Workers start on first use (after the daemon has forked) and only idle
  * ones are taken, so a busy machine runs everything inline as before.
  */

@@ -5,6 +5,7 @@
 #include "crypto.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,8 +15,8 @@
 #include "xts.h"
 
 /*
- * Requests from this size up are shared with idle cores: below it, waking a
- * worker costs more than the part it would take (1 MiB takes ~0.2 ms here).
+ * Runs (zc_run_start) start from this size: below it, waking a worker costs
+ * more than the part it would take (1 MiB takes ~0.2 ms here).
  */
 #define SPLIT_MIN (256 * 1024)
 
@@ -162,22 +163,6 @@ static void xts_span(const struct zc_crypto *c, int enc, uint8_t *dst, const uin
 		xts_aes_decrypt_units(c->key, first, step, c->sector_size, len, dst, src);
 }
 
-struct part {
-	struct zc_pool_job job;
-	const struct zc_crypto *c;
-	int enc;
-	uint8_t *dst;
-	const uint8_t *src;
-	size_t len;
-	uint64_t off;
-};
-
-static void run_part(void *arg)
-{
-	struct part *p = arg;
-	xts_span(p->c, p->enc, p->dst, p->src, p->len, p->off);
-}
-
 static int convert(const struct zc_crypto *c, int enc, void *dst, const void *src,
 		   size_t len, uint64_t dev_offset)
 {
@@ -186,19 +171,6 @@ static int convert(const struct zc_crypto *c, int enc, void *dst, const void *sr
 	if (c->cipher == ZC_CIPHER_NULL) {
 		if (dst != src)
 			memcpy(dst, src, len);
-		return 0;
-	}
-	/* Sectors are independent, so the back half can go to an idle core.
-	 * The result is the same bytes whoever computes them. */
-	size_t half = len / 2 - (len / 2) % c->sector_size;
-	struct part back = { .c = c, .enc = enc, .dst = (uint8_t *)dst + half,
-			     .src = (const uint8_t *)src + half, .len = len - half,
-			     .off = dev_offset + half };
-	back.job.fn = run_part;
-	back.job.arg = &back;
-	if (c->pool && len >= SPLIT_MIN && zc_pool_submit(c->pool, &back.job) == 0) {
-		xts_span(c, enc, dst, src, half, dev_offset);
-		zc_pool_wait(c->pool, &back.job);
 		return 0;
 	}
 	xts_span(c, enc, dst, src, len, dev_offset);
@@ -213,4 +185,151 @@ int zc_encrypt(const struct zc_crypto *c, void *dst, const void *src, size_t len
 int zc_decrypt(const struct zc_crypto *c, void *dst, const void *src, size_t len, uint64_t dev_offset)
 {
 	return convert(c, 0, dst, src, len, dev_offset);
+}
+
+/* ---- pipelined runs ---------------------------------------------------------------- */
+
+/*
+ * Chunks are small enough that the first one is ready soon after the
+ * request arrives (~20 us), large enough that their syscalls stay cheap.
+ */
+#define RUN_CHUNK ZC_RUN_CHUNK
+#define RUN_MAX_CHUNKS 64
+
+struct zc_run {
+	struct zc_pool_job job;
+	const struct zc_crypto *c;
+	int enc;
+	uint8_t *dst;
+	const uint8_t *src;
+	size_t len, chunk;
+	uint64_t off;
+	unsigned n;		/* chunks */
+	pthread_mutex_t lock;
+	pthread_cond_t cv;	/* any change below */
+	unsigned next;		/* first chunk nobody has taken */
+	uint64_t done;		/* bit i: chunk i converted */
+	size_t avail;
+	int stop;
+};
+
+static size_t chunk_len(const struct zc_run *r, unsigned i)
+{
+	size_t at = (size_t)i * r->chunk;
+	return r->len - at < r->chunk ? r->len - at : r->chunk;
+}
+
+/* r->lock held. */
+static int can_take(const struct zc_run *r)
+{
+	return r->next < r->n && (size_t)r->next * r->chunk + chunk_len(r, r->next) <= r->avail;
+}
+
+/* Convert the chunk taken under r->lock; the lock is dropped meanwhile. */
+static void run_chunk(struct zc_run *r)
+{
+	unsigned i = r->next++;
+	size_t at = (size_t)i * r->chunk;
+	pthread_mutex_unlock(&r->lock);
+	xts_span(r->c, r->enc, r->dst + at, r->src + at, chunk_len(r, i), r->off + at);
+	pthread_mutex_lock(&r->lock);
+	r->done |= 1ULL << i;
+	pthread_cond_broadcast(&r->cv);
+}
+
+static void run_helper(void *arg)
+{
+	struct zc_run *r = arg;
+	pthread_mutex_lock(&r->lock);
+	while (!r->stop && r->next < r->n) {
+		if (can_take(r))
+			run_chunk(r);
+		else
+			pthread_cond_wait(&r->cv, &r->lock);
+	}
+	pthread_mutex_unlock(&r->lock);
+}
+
+struct zc_run *zc_run_start(const struct zc_crypto *c, int encrypt, void *dst, const void *src,
+			    size_t len, uint64_t dev_offset, size_t avail)
+{
+	if (c->cipher == ZC_CIPHER_NULL || !c->pool || len < SPLIT_MIN ||
+	    len % c->sector_size || dev_offset % c->sector_size)
+		return NULL;
+	struct zc_run *r = calloc(1, sizeof(*r));
+	if (!r)
+		return NULL;
+	r->c = c;
+	r->enc = encrypt;
+	r->dst = dst;
+	r->src = src;
+	r->len = len;
+	r->off = dev_offset;
+	r->avail = avail;
+	/* Chunks are whole sectors; a sector size divides RUN_CHUNK. */
+	r->chunk = RUN_CHUNK;
+	size_t per = (len + RUN_MAX_CHUNKS - 1) / RUN_MAX_CHUNKS;
+	if (per > r->chunk)
+		r->chunk = (per + RUN_CHUNK - 1) / RUN_CHUNK * RUN_CHUNK;
+	r->n = (unsigned)((len + r->chunk - 1) / r->chunk);
+	pthread_mutex_init(&r->lock, NULL);
+	pthread_cond_init(&r->cv, NULL);
+	r->job.fn = run_helper;
+	r->job.arg = r;
+	if (zc_pool_submit(c->pool, &r->job)) {
+		pthread_cond_destroy(&r->cv);
+		pthread_mutex_destroy(&r->lock);
+		free(r);
+		return NULL;
+	}
+	return r;
+}
+
+void zc_run_feed(struct zc_run *r, size_t avail)
+{
+	pthread_mutex_lock(&r->lock);
+	if (avail > r->avail) {
+		r->avail = avail > r->len ? r->len : avail;
+		pthread_cond_broadcast(&r->cv);
+	}
+	pthread_mutex_unlock(&r->lock);
+}
+
+/* r->lock held: bytes converted from the start without a gap. */
+static size_t done_prefix(const struct zc_run *r)
+{
+	unsigned k = 0;
+	while (k < r->n && (r->done >> k & 1))
+		k++;
+	return k == r->n ? r->len : (size_t)k * r->chunk;
+}
+
+size_t zc_run_wait(struct zc_run *r, size_t want)
+{
+	if (want > r->len)
+		want = r->len;
+	pthread_mutex_lock(&r->lock);
+	size_t p;
+	while ((p = done_prefix(r)) < want) {
+		if (can_take(r))
+			run_chunk(r);
+		else if (r->next * r->chunk < want && r->next < r->n)
+			break;	/* wanted bytes were never fed: nothing will come */
+		else
+			pthread_cond_wait(&r->cv, &r->lock);
+	}
+	pthread_mutex_unlock(&r->lock);
+	return p;
+}
+
+void zc_run_end(struct zc_run *r)
+{
+	pthread_mutex_lock(&r->lock);
+	r->stop = 1;
+	pthread_cond_broadcast(&r->cv);
+	pthread_mutex_unlock(&r->lock);
+	zc_pool_wait(r->c->pool, &r->job);
+	pthread_cond_destroy(&r->cv);
+	pthread_mutex_destroy(&r->lock);
+	free(r);
 }

@@ -199,14 +199,44 @@ static void complete_unit(struct zc_fs *fs, struct zc_file *f, uint8_t *ct, uint
 	(void)dev_io(fs, f, 1, ct + (wp - rel), end - wp, wp);
 }
 
+/*
+ * Write dst[0, head + len) at rel, where dst[0, head) is ciphertext already
+ * and src (len bytes, whole units) is encrypted into the rest. Each chunk
+ * goes to the device as soon as it is encrypted, while an idle core
+ * encrypts the next ones: the device write and the cipher overlap.
+ * Returns the bytes written, or -errno when none were.
+ */
+static ssize_t encrypt_and_write(struct zc_fs *fs, struct zc_file *f, uint8_t *dst, size_t head,
+				 const void *src, size_t len, uint64_t rel)
+{
+	struct zc_run *run = zc_run_start(fs->crypto, 1, dst + head, src, len,
+					  f->start + rel + head, len);
+	if (!run) {
+		int r = len ? zc_encrypt(fs->crypto, dst + head, src, len, f->start + rel + head) : 0;
+		return r ? r : dev_io(fs, f, 1, dst, head + len, rel);
+	}
+	size_t w = 0, total = head + len;
+	ssize_t ret = 0;
+	while (w < total) {
+		size_t ready = head + zc_run_wait(run, w < head ? 1 : w - head + 1);
+		size_t want = ready - w;
+		ssize_t n = dev_io(fs, f, 1, dst + w, want, rel + w);
+		if (n > 0)
+			w += (size_t)n;
+		if (n != (ssize_t)want) {
+			ret = n < 0 ? n : -EIO;
+			break;
+		}
+	}
+	zc_run_end(run);
+	return w ? (ssize_t)w : ret;
+}
+
 /* Encrypt src (len bytes, whole units) into dst and write it at rel. */
 static ssize_t write_units(struct zc_fs *fs, struct zc_file *f, uint8_t *dst, const void *src,
 			   size_t len, uint64_t rel)
 {
-	int r = zc_encrypt(fs->crypto, dst, src, len, f->start + rel);
-	if (r)
-		return r;
-	return dev_io(fs, f, 1, dst, len, rel);
+	return encrypt_and_write(fs, f, dst, 0, src, len, rel);
 }
 
 /* Pad the pending tail with zeros and write it. f->lock held for writing. */
@@ -441,6 +471,43 @@ int zc_fs_fsync(struct zc_fs *fs, struct zc_handle *h)
 	return zdev_flush(fs->dev);
 }
 
+/*
+ * Read len bytes (whole units) at rel into buf and decrypt them in place.
+ * Each chunk is decrypted, by an idle core, while the next ones are read.
+ * Returns len, the bytes read when fewer, or -errno.
+ */
+static ssize_t read_and_decrypt(struct zc_fs *fs, struct zc_file *f, uint8_t *buf, size_t len,
+				uint64_t rel)
+{
+	struct zc_run *run = zc_run_start(fs->crypto, 0, buf, buf, len, f->start + rel, 0);
+	if (!run) {
+		ssize_t n = dev_io(fs, f, 0, buf, len, rel);
+		if (n == (ssize_t)len) {
+			int r = zc_decrypt(fs->crypto, buf, buf, len, f->start + rel);
+			if (r)
+				return r;
+		}
+		return n;
+	}
+	size_t got = 0;
+	ssize_t ret = (ssize_t)len;
+	while (got < len) {
+		size_t want = len - got < ZC_RUN_CHUNK ? len - got : ZC_RUN_CHUNK;
+		ssize_t n = dev_io(fs, f, 0, buf + got, want, rel + got);
+		if (n > 0)
+			got += (size_t)n;
+		if (n != (ssize_t)want) {
+			ret = got ? (ssize_t)got : n < 0 ? n : -EIO;
+			break;
+		}
+		zc_run_feed(run, got);
+	}
+	if (got == len)
+		zc_run_wait(run, len);
+	zc_run_end(run);
+	return ret;
+}
+
 /* ---- read ---------------------------------------------------------------------- */
 
 /*
@@ -490,18 +557,13 @@ ssize_t zc_fs_read(struct zc_fs *fs, struct zc_handle *h, uint64_t off, size_t l
 		goto out;
 	}
 	if (a1 > a0) {
-		ssize_t n = dev_io(fs, f, 0, buf, a1 - a0, a0);
+		ssize_t n = read_and_decrypt(fs, f, buf, a1 - a0, a0);
 		if (n != (ssize_t)(a1 - a0)) {
 			atomic_fetch_add(&fs->read_errors, 1);
 			ret = n < 0 ? n : -EIO;
 			pthread_rwlock_unlock(&f->lock);
 			read_error(fs, f);
 			return ret;
-		}
-		int r = zc_decrypt(fs->crypto, buf, buf, a1 - a0, f->start + a0);
-		if (r) {
-			ret = r;
-			goto out;
 		}
 	}
 	if (off + len > on_dev) {
@@ -582,13 +644,7 @@ static ssize_t write_seq(struct zc_fs *fs, struct zc_handle *h, const uint8_t *s
 			rest = src + (u - f->tail_len);
 			head = u;
 		}
-		if (full > head) {
-			int r = zc_encrypt(fs->crypto, buf + head, rest, full - head,
-					   f->start + f->wp + head);
-			if (r)
-				return r;
-		}
-		ssize_t n = dev_io(fs, f, 1, buf, full, f->wp);
+		ssize_t n = encrypt_and_write(fs, f, buf, head, rest, full - head, f->wp);
 		if (n != (ssize_t)full) {
 			atomic_fetch_add(&fs->write_errors, 1);
 			complete_unit(fs, f, buf, f->wp, full);

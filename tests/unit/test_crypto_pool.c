@@ -1,4 +1,5 @@
-/* Large requests shared with worker threads give the same bytes as small ones. */
+/* The worker pool, and runs (crypto.h): requests converted chunk by chunk
+ * with an idle core give the same bytes as one call. */
 #include <errno.h>
 #include <pthread.h>
 #include <sys/random.h>
@@ -89,8 +90,18 @@ static void *round_trips(void *v)
 		for (int round = 0; round < 8; round++) {
 			memset(buf, round, 1u << 20);
 			memcpy(ref, buf, 1u << 20);
-			if (zc_encrypt(a->c, buf, buf, 1u << 20, (uint64_t)round << 20) ||
-			    zc_decrypt(a->c, buf, buf, 1u << 20, (uint64_t)round << 20) ||
+			/* A run when the pool's worker is free, else one call,
+			 * as the file layer does. */
+			struct zc_run *r = zc_run_start(a->c, 1, buf, buf, 1u << 20,
+							(uint64_t)round << 20, 1u << 20);
+			if (r) {
+				if (zc_run_wait(r, 1u << 20) != 1u << 20)
+					a->bad = 1;
+				zc_run_end(r);
+			} else if (zc_encrypt(a->c, buf, buf, 1u << 20, (uint64_t)round << 20)) {
+				a->bad = 1;
+			}
+			if (zc_decrypt(a->c, buf, buf, 1u << 20, (uint64_t)round << 20) ||
 			    memcmp(buf, ref, 1u << 20))
 				a->bad = 1;
 		}
@@ -102,7 +113,8 @@ static void *round_trips(void *v)
 
 Test(crypto_pool, many_threads_share_one_context)
 {
-	/* The daemon's request threads all use one context and one pool. */
+	/* The daemon's request threads all use one context and one pool, with
+	 * runs competing for its worker. */
 	struct zc_crypto *c = ctx(512, 0);
 	enum { T = 4 };
 	pthread_t th[T];
@@ -116,5 +128,160 @@ Test(crypto_pool, many_threads_share_one_context)
 		pthread_join(th[i], NULL);
 		cr_assert_eq(args[i].bad, 0, "thread %d saw a wrong round trip", i);
 	}
+	zc_crypto_free(c);
+}
+
+/* ---- pipelined runs ---- */
+
+static int have_helper(void)
+{
+	return zc_pool_default_workers() > 0;
+}
+
+static uint8_t *random_buf(size_t len)
+{
+	uint8_t *p = malloc(len);
+	cr_assert_not_null(p);
+	for (size_t o = 0; o < len; o += 1u << 16) {
+		size_t n = len - o < (1u << 16) ? len - o : (1u << 16);
+		cr_assert_eq(getrandom(p + o, n, 0), (ssize_t)n);
+	}
+	return p;
+}
+
+/* The caller's write loop: take whatever prefix is ready, ask for more. */
+static void encrypt_run_matches(unsigned sector, size_t len, uint64_t off)
+{
+	struct zc_crypto *c = ctx(sector, 0);
+	uint8_t *plain = random_buf(len), *ref = malloc(len), *out = malloc(len);
+	cr_assert(ref && out);
+	memset(out, 0xa5, len);
+	cr_assert_eq(zc_encrypt(c, ref, plain, len, off), 0);
+	struct zc_run *r = zc_run_start(c, 1, out, plain, len, off, len);
+	cr_assert_not_null(r, "a %zu-byte request on an idle machine gets a helper", len);
+	size_t w = 0;
+	while (w < len) {
+		size_t p = zc_run_wait(r, w + 1);
+		cr_assert_gt(p, w, "wait(%zu) returned %zu: no progress", w + 1, p);
+		cr_assert_eq(p % sector, 0);
+		cr_assert_arr_eq(out + w, ref + w, p - w, "sector %u, len %zu: bytes [%zu, %zu) differ",
+				 sector, len, w, p);
+		w = p;
+	}
+	cr_assert_eq(w, len);
+	zc_run_end(r);
+	free(plain);
+	free(ref);
+	free(out);
+	zc_crypto_free(c);
+}
+
+Test(crypto_run, encrypted_chunks_equal_one_call)
+{
+	if (!have_helper())
+		cr_skip_test("one CPU: runs never start");
+	encrypt_run_matches(512, 256u << 10, 0);
+	encrypt_run_matches(512, 1u << 20, 7ull << 30);
+	encrypt_run_matches(4096, (1u << 20) + 3 * 4096, 1ull << 40);	/* a short last chunk */
+	encrypt_run_matches(512, 10u << 20, 4096);	/* over 64 chunks: larger ones */
+}
+
+/* The caller's read loop: bytes arrive in steps that are not chunks. */
+Test(crypto_run, decryption_follows_the_fed_bytes)
+{
+	if (!have_helper())
+		cr_skip_test("one CPU: runs never start");
+	size_t len = (1u << 20) + 512 * 5;
+	uint64_t off = 3ull << 20;
+	struct zc_crypto *c = ctx(512, 0);
+	uint8_t *plain = random_buf(len), *ct = malloc(len), *buf = malloc(len);
+	cr_assert(ct && buf);
+	cr_assert_eq(zc_encrypt(c, ct, plain, len, off), 0);
+	memset(buf, 0, len);
+	struct zc_run *r = zc_run_start(c, 0, buf, buf, len, off, 0);
+	cr_assert_not_null(r);
+	for (size_t fed = 0; fed < len;) {
+		size_t step = len - fed < 100000 ? len - fed : 100000;
+		memcpy(buf + fed, ct + fed, step);
+		fed += step;
+		zc_run_feed(r, fed);
+		/* Only whole fed chunks are ever converted. */
+		size_t p = zc_run_wait(r, fed / ZC_RUN_CHUNK * ZC_RUN_CHUNK);
+		cr_assert(p <= fed, "converted %zu bytes of %zu fed", p, fed);
+	}
+	cr_assert_eq(zc_run_wait(r, len), len);
+	zc_run_end(r);
+	cr_assert_arr_eq(buf, plain, len, "run decryption differs from the plaintext");
+	free(plain);
+	free(ct);
+	free(buf);
+	zc_crypto_free(c);
+}
+
+Test(crypto_run, waiting_for_unfed_bytes_returns_what_is_there)
+{
+	if (!have_helper())
+		cr_skip_test("one CPU: runs never start");
+	size_t len = 1u << 20;
+	struct zc_crypto *c = ctx(512, 0);
+	uint8_t *buf = random_buf(len), *ref = malloc(len);
+	cr_assert_not_null(ref);
+	cr_assert_eq(zc_decrypt(c, ref, buf, len, 0), 0);
+	struct zc_run *r = zc_run_start(c, 0, buf, buf, len, 0, 0);
+	cr_assert_not_null(r);
+	zc_run_feed(r, ZC_RUN_CHUNK + 1000);	/* chunk 1 is not all there */
+	cr_assert_eq(zc_run_wait(r, len), ZC_RUN_CHUNK);
+	zc_run_end(r);
+	cr_assert_arr_eq(buf, ref, ZC_RUN_CHUNK);
+	cr_assert_arr_neq(buf + ZC_RUN_CHUNK, ref + ZC_RUN_CHUNK, ZC_RUN_CHUNK,
+			  "an unfed chunk was converted");
+	free(buf);
+	free(ref);
+	zc_crypto_free(c);
+}
+
+Test(crypto_run, ending_part_way_leaves_the_converted_prefix)
+{
+	if (!have_helper())
+		cr_skip_test("one CPU: runs never start");
+	size_t len = 4u << 20;
+	struct zc_crypto *c = ctx(4096, 0);
+	uint8_t *plain = random_buf(len), *ref = malloc(len), *out = malloc(len);
+	cr_assert(ref && out);
+	cr_assert_eq(zc_encrypt(c, ref, plain, len, 0), 0);
+	struct zc_run *r = zc_run_start(c, 1, out, plain, len, 0, len);
+	cr_assert_not_null(r);
+	size_t p = zc_run_wait(r, 1);
+	cr_assert_geq(p, ZC_RUN_CHUNK);
+	zc_run_end(r);	/* a write failed: the helper stops, nothing hangs */
+	cr_assert_arr_eq(out, ref, p);
+	/* The pool's one worker is free again for the next request. */
+	struct zc_run *again = zc_run_start(c, 1, out, plain, len, 0, len);
+	cr_assert_not_null(again, "the helper of an ended run was not given back");
+	cr_assert_eq(zc_run_wait(again, len), len);
+	zc_run_end(again);
+	cr_assert_arr_eq(out, ref, len);
+	free(plain);
+	free(ref);
+	free(out);
+	zc_crypto_free(c);
+}
+
+Test(crypto_run, nothing_to_gain_starts_no_run)
+{
+	struct zc_crypto *c = ctx(4096, 0);
+	static uint8_t buf[1u << 20];
+	cr_assert_null(zc_run_start(c, 1, buf, buf, 64u << 10, 0, 64u << 10), "small request");
+	cr_assert_null(zc_run_start(c, 1, buf, buf, sizeof(buf), 512, sizeof(buf)), "misaligned offset");
+	cr_assert_null(zc_run_start(c, 1, buf, buf, sizeof(buf) - 512, 0, 0), "misaligned length");
+	zc_crypto_free(c);
+
+	struct zc_crypto_opts o;
+	char err[256];
+	zc_crypto_opts_default(&o);
+	o.cipher = ZC_CIPHER_NULL;
+	o.keyfile = NULL;
+	cr_assert_eq(zc_crypto_new(&o, &c, err, sizeof(err)), 0, "%s", err);
+	cr_assert_null(zc_run_start(c, 1, buf, buf, sizeof(buf), 0, sizeof(buf)), "cipher_null");
 	zc_crypto_free(c);
 }

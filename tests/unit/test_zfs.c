@@ -318,6 +318,32 @@ Test(zfs, partial_write_resyncs_the_size)
 	free(buf);
 }
 
+/* A 1 MiB write is encrypted and written chunk by chunk (crypto.h runs): a
+ * device error part way stops it, and what reached the zone decrypts. */
+Test(zfs, partial_large_write_keeps_a_readable_prefix)
+{
+	char err[256];
+	zc_fs_unmount(fs);
+	mount_plain("errors=repair");
+	struct zc_handle *h = open_h(seq_ino(2), O_WRONLY);
+	uint8_t *buf = malloc(MiB);
+	cr_assert_not_null(buf);
+	fill(buf, MiB, 21);
+	cr_assert_eq(emu_fault(dev, 4, EMU_FAULT_PARTIAL_WRITE, 20, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(zc_fs_write(fs, h, buf, MiB, 0), -EIO);
+	cr_assert_eq(size_of(seq_ino(2)), 20 * 4096, "the size is the device's write pointer");
+	const char *data;
+	cr_assert_eq(zc_fs_read(fs, h, 0, 20 * 4096, &data), 20 * 4096);
+	cr_assert_arr_eq(data, buf, 20 * 4096, "the stored prefix does not decrypt to what was written");
+	/* The rest goes on where the zone stopped, again as one large write. */
+	cr_assert_eq(zc_fs_write(fs, h, buf + 20 * 4096, MiB - 20 * 4096, 20 * 4096),
+		     (ssize_t)(MiB - 20 * 4096));
+	cr_assert_eq(zc_fs_read(fs, h, 0, MiB, &data), (ssize_t)MiB);
+	cr_assert_arr_eq(data, buf, MiB);
+	zc_fs_release(fs, h);
+	free(buf);
+}
+
 Test(zfs, zone_xattrs)
 {
 	char v[64];
