@@ -65,8 +65,11 @@ int zc_decrypt(const struct zc_crypto *c, void *dst, const void *src, size_t len
  * brought in (decryption). The caller converts chunks itself whenever it
  * waits for one nobody has taken, so a slow helper costs nothing.
  *
+ * A helper is taken only while fewer runs are in progress than there are
+ * cores, and it stops taking chunks once that is no longer so.
+ *
  * zc_run_start returns NULL when there is nothing to gain (cipher_null, a
- * small request, no idle core); convert in one call then. avail is how many
+ * small request, one CPU); convert in one call then. avail is how many
  * src bytes are there already: len when encrypting a whole buffer, 0 when
  * the buffer is still to be read. Same alignment rules as zc_encrypt.
  */

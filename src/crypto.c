@@ -205,6 +205,7 @@ struct zc_run {
 	size_t len, chunk;
 	uint64_t off;
 	unsigned n;		/* chunks */
+	int helped;		/* the job went to the pool */
 	pthread_mutex_t lock;
 	pthread_cond_t cv;	/* any change below */
 	unsigned next;		/* first chunk nobody has taken */
@@ -241,7 +242,7 @@ static void run_helper(void *arg)
 {
 	struct zc_run *r = arg;
 	pthread_mutex_lock(&r->lock);
-	while (!r->stop && r->next < r->n) {
+	while (!r->stop && r->next < r->n && !zc_pool_crowded(r->c->pool)) {
 		if (can_take(r))
 			run_chunk(r);
 		else
@@ -276,12 +277,9 @@ struct zc_run *zc_run_start(const struct zc_crypto *c, int encrypt, void *dst, c
 	pthread_cond_init(&r->cv, NULL);
 	r->job.fn = run_helper;
 	r->job.arg = r;
-	if (zc_pool_submit(c->pool, &r->job)) {
-		pthread_cond_destroy(&r->cv);
-		pthread_mutex_destroy(&r->lock);
-		free(r);
-		return NULL;
-	}
+	/* Without a helper the run still counts as demand, and its caller
+	 * converts each chunk just before writing it. */
+	r->helped = zc_pool_enter(c->pool) && zc_pool_submit(c->pool, &r->job) == 0;
 	return r;
 }
 
@@ -328,7 +326,9 @@ void zc_run_end(struct zc_run *r)
 	r->stop = 1;
 	pthread_cond_broadcast(&r->cv);
 	pthread_mutex_unlock(&r->lock);
-	zc_pool_wait(r->c->pool, &r->job);
+	if (r->helped)
+		zc_pool_wait(r->c->pool, &r->job);
+	zc_pool_leave(r->c->pool);
 	pthread_cond_destroy(&r->cv);
 	pthread_mutex_destroy(&r->lock);
 	free(r);

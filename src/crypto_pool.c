@@ -16,6 +16,7 @@ struct zc_pool {
 	unsigned idle;		/* started workers waiting for a job */
 	unsigned started, max;
 	int stop;
+	unsigned demand;	/* zc_pool_enter minus zc_pool_leave (atomic) */
 	pthread_t threads[MAX_WORKERS];
 };
 
@@ -91,6 +92,21 @@ void zc_pool_wait(struct zc_pool *p, struct zc_pool_job *j)
 	while (!j->done)
 		pthread_cond_wait(&p->done, &p->lock);
 	pthread_mutex_unlock(&p->lock);
+}
+
+int zc_pool_enter(struct zc_pool *p)
+{
+	return __atomic_add_fetch(&p->demand, 1, __ATOMIC_RELAXED) <= p->max;
+}
+
+void zc_pool_leave(struct zc_pool *p)
+{
+	__atomic_sub_fetch(&p->demand, 1, __ATOMIC_RELAXED);
+}
+
+int zc_pool_crowded(const struct zc_pool *p)
+{
+	return __atomic_load_n(&p->demand, __ATOMIC_RELAXED) > p->max;
 }
 
 void zc_pool_free(struct zc_pool *p)

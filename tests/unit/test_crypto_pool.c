@@ -285,3 +285,45 @@ Test(crypto_run, nothing_to_gain_starts_no_run)
 	cr_assert_null(zc_run_start(c, 1, buf, buf, sizeof(buf), 0, sizeof(buf)), "cipher_null");
 	zc_crypto_free(c);
 }
+
+Test(crypto_pool, workers_only_while_a_core_is_free)
+{
+	struct zc_pool *p = zc_pool_new(1);	/* two cores: a request thread and a worker */
+	cr_assert_not_null(p);
+	cr_assert(!zc_pool_crowded(p));
+	cr_assert(zc_pool_enter(p), "one request: the other core is free");
+	cr_assert(!zc_pool_crowded(p));
+	cr_assert(!zc_pool_enter(p), "two requests: no core left for a worker");
+	cr_assert(zc_pool_crowded(p));
+	zc_pool_leave(p);
+	cr_assert(!zc_pool_crowded(p));
+	zc_pool_leave(p);
+	zc_pool_free(p);
+}
+
+/* Two runs at once on two cores: the second gets no helper, its caller
+ * converts every chunk, and both give the bytes of one call. */
+Test(crypto_run, runs_without_a_free_core_convert_on_the_caller)
+{
+	if (!have_helper())
+		cr_skip_test("one CPU: runs never start");
+	size_t len = 1u << 20;
+	struct zc_crypto *c = ctx(512, 0);
+	uint8_t *plain = random_buf(len), *ref = malloc(len), *a = malloc(len), *b = malloc(len);
+	cr_assert(ref && a && b);
+	cr_assert_eq(zc_encrypt(c, ref, plain, len, 1u << 20), 0);
+	struct zc_run *ra = zc_run_start(c, 1, a, plain, len, 1u << 20, len);
+	struct zc_run *rb = zc_run_start(c, 1, b, plain, len, 1u << 20, len);
+	cr_assert(ra && rb, "a run starts with or without a helper");
+	cr_assert_eq(zc_run_wait(rb, len), len);
+	cr_assert_eq(zc_run_wait(ra, len), len);
+	zc_run_end(rb);
+	zc_run_end(ra);
+	cr_assert_arr_eq(a, ref, len);
+	cr_assert_arr_eq(b, ref, len);
+	free(plain);
+	free(ref);
+	free(a);
+	free(b);
+	zc_crypto_free(c);
+}
