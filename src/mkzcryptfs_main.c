@@ -218,53 +218,39 @@ out:
 int main(int argc, char **argv)
 {
 	struct zc_format_opts fo;
+	struct zc_cmdline cl;
 	char err[512];
-	const char *label = NULL, *path = NULL;
-	int force = 0, verbose = 0, code = EXIT_USAGE;
+	int code = EXIT_USAGE;
 
 	zc_format_opts_init(&fo);
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+	if (zc_cmdline_parse(&cl, argc, argv, "mkzcryptfs", "fv", 1, err, sizeof(err))) {
+		fprintf(stderr, "mkzcryptfs: %s\n", err);
+		goto out;
+	}
+	if (cl.help || cl.version) {
+		if (cl.help)
 			usage(stdout);
-			code = 0;
-			goto out;
-		} else if (!strcmp(a, "-V") || !strcmp(a, "--version")) {
+		else
 			printf("mkzcryptfs %s\n", ZC_VERSION);
-			code = 0;
-			goto out;
-		} else if (!strcmp(a, "-f")) {
-			force = 1;
-		} else if (!strcmp(a, "-v")) {
-			verbose = 1;
-		} else if (!strncmp(a, "-L", 2) || !strncmp(a, "-o", 2)) {
-			const char *v = a[2] ? a + 2 : (i + 1 < argc ? argv[++i] : NULL);
-			if (!v) {
-				fprintf(stderr, "mkzcryptfs: %.2s needs a value\n", a);
-				goto out;
-			}
-			if (a[1] == 'L') {
-				if (strlen(v) > ZC_SUPER_LABEL_LEN) {
-					fprintf(stderr, "mkzcryptfs: -L %s: a label has at most 64 bytes\n", v);
-					goto out;
-				}
-				label = v;
-			} else if (zc_format_opts_parse(&fo, v, err, sizeof(err))) {
-				fprintf(stderr, "mkzcryptfs: %s\n", err);
-				goto out;
-			}
-		} else if (a[0] == '-' && a[1]) {
-			fprintf(stderr, "mkzcryptfs: %s: unknown option (see mkzcryptfs --help)\n", a);
-			goto out;
-		} else if (!path) {
-			path = a;
-		} else {
-			fprintf(stderr, "mkzcryptfs: %s: one DEVICE only\n", a);
-			goto out;
-		}
+		code = 0;
+		goto out;
+	}
+	int force = !!(cl.flags & ZC_FLAG('f')), verbose = !!(cl.flags & ZC_FLAG('v'));
+	const char *label = cl.label, *path = cl.pos[0];
+	if (label && strlen(label) > ZC_SUPER_LABEL_LEN) {
+		fprintf(stderr, "mkzcryptfs: -L %s: a label has at most 64 bytes\n", label);
+		goto out;
+	}
+	if (cl.npos > 1) {
+		fprintf(stderr, "mkzcryptfs: %s: one DEVICE only\n", cl.pos[1]);
+		goto out;
 	}
 	if (!path) {
 		fprintf(stderr, "mkzcryptfs: needs a DEVICE (see mkzcryptfs --help)\n");
+		goto out;
+	}
+	if (cl.olist && zc_format_opts_parse(&fo, cl.olist, err, sizeof(err))) {
+		fprintf(stderr, "mkzcryptfs: %s\n", err);
 		goto out;
 	}
 	if (zc_crypto_opts_check(&fo.crypto, err, sizeof(err))) {
@@ -277,5 +263,6 @@ int main(int argc, char **argv)
 		fprintf(stderr, "mkzcryptfs: %s\n", err);
 out:
 	zc_format_opts_free(&fo);
+	zc_cmdline_free(&cl);
 	return code;
 }

@@ -1,4 +1,4 @@
-/* -o option lists (SPEC §2), parsed with libfuse's fuse_opt. */
+/* -o option lists and the command lines around them (SPEC §2), parsed with libfuse's fuse_opt. */
 #define FUSE_USE_VERSION 35
 #include "options.h"
 
@@ -49,6 +49,9 @@ struct ctx {
 	struct zc_mount_opts *m;	/* NULL when formatting */
 	struct zc_format_opts *f;
 	char **rest;
+	struct zc_cmdline *cl;		/* zc_cmdline_parse only */
+	const char *prog, *flags;
+	int with_label;
 	char *err;
 	size_t errlen;
 	int failed;
@@ -273,4 +276,101 @@ int zc_crypto_opts_check(const struct zc_crypto_opts *co, char *err, size_t errl
 		return -EINVAL;
 	}
 	return 0;
+}
+
+/* ---- command lines ---------------------------------------------------------------- */
+
+enum { KEY_HELP = 1000, KEY_VERSION, KEY_LABEL };
+
+/* Every flag any program takes; each program accepts only its own letters. */
+static const struct fuse_opt cmdline_spec[] = {
+	FUSE_OPT_KEY("-h", KEY_HELP),
+	FUSE_OPT_KEY("--help", KEY_HELP),
+	FUSE_OPT_KEY("-V", KEY_VERSION),
+	FUSE_OPT_KEY("--version", KEY_VERSION),
+	FUSE_OPT_KEY("-L ", KEY_LABEL),
+	FUSE_OPT_KEY("-d", 'd'),
+	FUSE_OPT_KEY("-f", 'f'),
+	FUSE_OPT_KEY("-s", 's'),
+	FUSE_OPT_KEY("-v", 'v'),
+	FUSE_OPT_END
+};
+
+static int cmdline_proc(void *data, const char *arg, int key, struct fuse_args *outargs)
+{
+	struct ctx *c = data;
+	struct zc_cmdline *cl = c->cl;
+	(void)outargs;
+	switch (key) {
+	case KEY_HELP:
+		cl->help = 1;
+		return 0;
+	case KEY_VERSION:
+		cl->version = 1;
+		return 0;
+	case KEY_LABEL:
+		if (!c->with_label)
+			break;
+		free(cl->label);	/* the last -L counts */
+		if (!(cl->label = strdup(arg + 2)))
+			return fail(c, "out of memory");
+		return 0;
+	case FUSE_OPT_KEY_NONOPT:
+		if (cl->npos < 3)
+			cl->pos[cl->npos] = arg;
+		cl->npos++;
+		return 0;
+	case FUSE_OPT_KEY_OPT:
+		/* A lone "-x" not in the table; anything else is one option of
+		 * a -o list, kept for the -o parser (fuse_opt joins them). */
+		if (arg[0] != '-')
+			return 1;
+		break;
+	default:
+		if (key >= 'a' && key <= 'z' && strchr(c->flags, key)) {
+			cl->flags |= ZC_FLAG(key);
+			return 0;
+		}
+		break;
+	}
+	return fail(c, "%s: unknown option (see %s --help)", arg, c->prog);
+}
+
+int zc_cmdline_parse(struct zc_cmdline *cl, int argc, char **argv, const char *prog,
+		     const char *flags, int with_label, char *err, size_t errlen)
+{
+	memset(cl, 0, sizeof(*cl));
+	err[0] = 0;
+	/* fuse_opt reports a missing value on stderr by itself; say it here,
+	 * naming the program, before it gets there. */
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--"))
+			break;
+		if (i == argc - 1 && (!strcmp(argv[i], "-o") || (with_label && !strcmp(argv[i], "-L")))) {
+			snprintf(err, errlen, "%s needs a value (see %s --help)", argv[i], prog);
+			return -EINVAL;
+		}
+	}
+	struct ctx c = { .cl = cl, .prog = prog, .flags = flags, .with_label = with_label,
+			 .err = err, .errlen = errlen };
+	struct fuse_args args = FUSE_ARGS_INIT(argc, argv);
+	int r = fuse_opt_parse(&args, &c, cmdline_spec, cmdline_proc);
+	if (r == 0 && args.argc >= 3 && !strcmp(args.argv[1], "-o")) {
+		/* Escaped as fuse_opt escapes: the -o parser splits it the same way. */
+		if (!(cl->olist = strdup(args.argv[2])))
+			r = fail(&c, "out of memory");
+	}
+	fuse_opt_free_args(&args);
+	if (r == 0)
+		return 0;
+	if (!c.failed)
+		snprintf(err, errlen, "cannot read the command line (see %s --help)", prog);
+	return -EINVAL;
+}
+
+void zc_cmdline_free(struct zc_cmdline *cl)
+{
+	free(cl->label);
+	free(cl->olist);
+	memset(cl, 0, sizeof(*cl));
 }

@@ -115,50 +115,37 @@ static int daemonize(void)
 int main(int argc, char **argv)
 {
 	struct zc_mount_opts mo;
+	struct zc_cmdline cl;
 	char *rest = NULL, err[512];
-	const char *pos[3] = { 0 };
-	int npos = 0, foreground = 0, debug = 0, single = 0;
 	int code = EXIT_USAGE;
 
 	zc_mount_opts_init(&mo);
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			usage(stdout);
-			code = 0;
-			goto out;
-		} else if (!strcmp(a, "-V") || !strcmp(a, "--version")) {
-			printf("zcryptfs %s\n", ZC_VERSION);
-			code = 0;
-			goto out;
-		} else if (!strcmp(a, "-f")) {
-			foreground = 1;
-		} else if (!strcmp(a, "-d")) {
-			debug = foreground = 1;
-		} else if (!strcmp(a, "-s")) {
-			single = 1;
-		} else if (!strncmp(a, "-o", 2)) {
-			const char *list = a[2] ? a + 2 : (i + 1 < argc ? argv[++i] : NULL);
-			if (!list) {
-				fprintf(stderr, "zcryptfs: -o needs an option list\n");
-				goto out;
-			}
-			if (zc_mount_opts_parse(&mo, list, &rest, err, sizeof(err))) {
-				fprintf(stderr, "zcryptfs: %s\n", err);
-				goto out;
-			}
-		} else if (a[0] == '-' && a[1]) {
-			fprintf(stderr, "zcryptfs: %s: unknown option (see zcryptfs --help)\n", a);
-			goto out;
-		} else if (npos < 2) {
-			pos[npos++] = a;
-		} else {
-			fprintf(stderr, "zcryptfs: %s: one DEVICE and one MOUNTPOINT only\n", a);
-			goto out;
-		}
+	if (zc_cmdline_parse(&cl, argc, argv, "zcryptfs", "fds", 0, err, sizeof(err))) {
+		fprintf(stderr, "zcryptfs: %s\n", err);
+		goto out;
 	}
-	if (npos != 2) {
+	if (cl.help || cl.version) {
+		if (cl.help)
+			usage(stdout);
+		else
+			printf("zcryptfs %s\n", ZC_VERSION);
+		code = 0;
+		goto out;
+	}
+	int debug = !!(cl.flags & ZC_FLAG('d'));
+	int foreground = debug || (cl.flags & ZC_FLAG('f'));
+	int single = !!(cl.flags & ZC_FLAG('s'));
+	const char **pos = cl.pos;
+	if (cl.npos > 2) {
+		fprintf(stderr, "zcryptfs: %s: one DEVICE and one MOUNTPOINT only\n", pos[2]);
+		goto out;
+	}
+	if (cl.npos != 2) {
 		fprintf(stderr, "zcryptfs: needs DEVICE and MOUNTPOINT (see zcryptfs --help)\n");
+		goto out;
+	}
+	if (cl.olist && zc_mount_opts_parse(&mo, cl.olist, &rest, err, sizeof(err))) {
+		fprintf(stderr, "zcryptfs: %s\n", err);
 		goto out;
 	}
 	if (zc_crypto_opts_check(&mo.crypto, err, sizeof(err)) ||
@@ -205,6 +192,7 @@ int main(int argc, char **argv)
 out:
 	report_status(code);
 	zc_mount_opts_free(&mo);
+	zc_cmdline_free(&cl);
 	free(rest);
 	return code;
 }
