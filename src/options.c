@@ -346,8 +346,10 @@ int zc_cmdline_parse(struct zc_cmdline *cl, int argc, char **argv, const char *p
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--"))
 			break;
-		if (i == argc - 1 && (!strcmp(argv[i], "-o") || (with_label && !strcmp(argv[i], "-L")))) {
-			snprintf(err, errlen, "%s needs a value (see %s --help)", argv[i], prog);
+		if (i == argc - 1 && (!strcmp(argv[i], "-o") || !strcmp(argv[i], "-L"))) {
+			snprintf(err, errlen, "%s%s (see %s --help)", argv[i],
+				 argv[i][1] == 'L' && !with_label ? ": unknown option" : " needs a value",
+				 prog);
 			return -EINVAL;
 		}
 	}

@@ -99,6 +99,7 @@ Test(cmdline, errors_name_the_argument)
 		{ ARGV("p", "--frobnicate"), 2, "f", 0, "--frobnicate: unknown option" },
 		{ ARGV("p", "a", "-o"), 3, "f", 0, "-o needs a value (see prog --help)" },
 		{ ARGV("p", "a", "-L"), 3, "f", 1, "-L needs a value" },
+		{ ARGV("p", "a", "-L"), 3, "f", 0, "-L: unknown option" },
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		err[0] = 0;
