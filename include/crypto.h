@@ -84,11 +84,14 @@ struct zc_run *zc_run_start(const struct zc_crypto *c, int encrypt, void *dst, c
 /* The first avail bytes of src are now there (avail only grows). */
 void zc_run_feed(struct zc_run *r, size_t avail);
 /*
- * Returns once at least the first want bytes are converted (want is
- * rounded up to whole chunks, and at most the fed bytes are converted):
- * the length of the converted prefix.
+ * Returns once the first want bytes are converted, want being rounded up to
+ * whole chunks and cut down to the chunks fed whole (all of len once len
+ * is fed): the length of the converted prefix.
  */
 size_t zc_run_wait(struct zc_run *r, size_t want);
+/* Whether a helper took part: without one, nothing overlaps, and the
+ * caller is better off converting all, then doing one device call. */
+int zc_run_helped(const struct zc_run *r);
 /* Waits for the helper to stop (chunks it has not begun stay as they are) and frees r. */
 void zc_run_end(struct zc_run *r);
 

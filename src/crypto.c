@@ -304,20 +304,27 @@ static size_t done_prefix(const struct zc_run *r)
 
 size_t zc_run_wait(struct zc_run *r, size_t want)
 {
-	if (want > r->len)
-		want = r->len;
 	pthread_mutex_lock(&r->lock);
+	/* Only whole fed chunks can ever be converted: wait for no more. */
+	size_t fed = r->avail == r->len ? r->len : r->avail / r->chunk * r->chunk;
+	if (want > fed)
+		want = fed;
 	size_t p;
 	while ((p = done_prefix(r)) < want) {
-		if (can_take(r))
+		/* Take a chunk only if it is one the caller waits for; otherwise
+		 * the helper is on the one it needs, and that comes first. */
+		if (can_take(r) && (size_t)r->next * r->chunk < want)
 			run_chunk(r);
-		else if (r->next * r->chunk < want && r->next < r->n)
-			break;	/* wanted bytes were never fed: nothing will come */
 		else
 			pthread_cond_wait(&r->cv, &r->lock);
 	}
 	pthread_mutex_unlock(&r->lock);
 	return p;
+}
+
+int zc_run_helped(const struct zc_run *r)
+{
+	return r->helped;
 }
 
 void zc_run_end(struct zc_run *r)

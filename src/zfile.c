@@ -217,14 +217,19 @@ static ssize_t encrypt_and_write(struct zc_fs *fs, struct zc_file *f, uint8_t *d
 	}
 	size_t w = 0, total = head + len;
 	ssize_t ret = 0;
+	/* Without a helper nothing overlaps: encrypt all, one device write. */
+	size_t step = zc_run_helped(run) ? 1 : len;
 	while (w < total) {
-		size_t ready = head + zc_run_wait(run, w < head ? 1 : w - head + 1);
+		size_t ready = head + zc_run_wait(run, w < head ? step : w - head + step);
 		size_t want = ready - w;
 		ssize_t n = dev_io(fs, f, 1, dst + w, want, rel + w);
 		if (n > 0)
 			w += (size_t)n;
 		if (n != (ssize_t)want) {
 			ret = n < 0 ? n : -EIO;
+			/* complete_unit may write on past the chunks written so far,
+			 * up to the end of a unit: that must be ciphertext too. */
+			zc_run_wait(run, len);
 			break;
 		}
 	}
@@ -491,8 +496,10 @@ static ssize_t read_and_decrypt(struct zc_fs *fs, struct zc_file *f, uint8_t *bu
 	}
 	size_t got = 0;
 	ssize_t ret = (ssize_t)len;
+	/* Without a helper nothing overlaps: one device read, then decrypt. */
+	size_t step = zc_run_helped(run) ? ZC_RUN_CHUNK : len;
 	while (got < len) {
-		size_t want = len - got < ZC_RUN_CHUNK ? len - got : ZC_RUN_CHUNK;
+		size_t want = len - got < step ? len - got : step;
 		ssize_t n = dev_io(fs, f, 0, buf + got, want, rel + got);
 		if (n > 0)
 			got += (size_t)n;
@@ -502,8 +509,9 @@ static ssize_t read_and_decrypt(struct zc_fs *fs, struct zc_file *f, uint8_t *bu
 		}
 		zc_run_feed(run, got);
 	}
-	if (got == len)
-		zc_run_wait(run, len);
+	/* A short read is reported as such; never hand back bytes not decrypted. */
+	if (got == len && zc_run_wait(run, len) != len)
+		ret = -EIO;
 	zc_run_end(run);
 	return ret;
 }

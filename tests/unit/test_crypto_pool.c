@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <sys/random.h>
+#include <unistd.h>
 
 #include "crypto.h"
 #include "crypto_pool.h"
@@ -257,7 +258,8 @@ Test(crypto_run, ending_part_way_leaves_the_converted_prefix)
 	cr_assert_arr_eq(out, ref, p);
 	/* The pool's one worker is free again for the next request. */
 	struct zc_run *again = zc_run_start(c, 1, out, plain, len, 0, len);
-	cr_assert_not_null(again, "the helper of an ended run was not given back");
+	cr_assert_not_null(again);
+	cr_assert(zc_run_helped(again), "the helper of an ended run was not given back");
 	cr_assert_eq(zc_run_wait(again, len), len);
 	zc_run_end(again);
 	cr_assert_arr_eq(out, ref, len);
@@ -315,6 +317,8 @@ Test(crypto_run, runs_without_a_free_core_convert_on_the_caller)
 	struct zc_run *ra = zc_run_start(c, 1, a, plain, len, 1u << 20, len);
 	struct zc_run *rb = zc_run_start(c, 1, b, plain, len, 1u << 20, len);
 	cr_assert(ra && rb, "a run starts with or without a helper");
+	cr_assert(zc_run_helped(ra));
+	cr_assert(!zc_run_helped(rb), "a second run on two cores took a helper");
 	cr_assert_eq(zc_run_wait(rb, len), len);
 	cr_assert_eq(zc_run_wait(ra, len), len);
 	zc_run_end(rb);
@@ -325,5 +329,32 @@ Test(crypto_run, runs_without_a_free_core_convert_on_the_caller)
 	free(ref);
 	free(a);
 	free(b);
+	zc_crypto_free(c);
+}
+
+/* The caller waits while the helper converts the one fed chunk: asking for
+ * more than was fed returns that chunk, never less (1 MiB chunks here, as
+ * the request is over 8 MiB; the pause lets the helper take it first). */
+Test(crypto_run, waiting_returns_all_fed_chunks)
+{
+	if (!have_helper())
+		cr_skip_test("one CPU: runs never start");
+	size_t len = 64u << 20, chunk = 1u << 20;
+	struct zc_crypto *c = ctx(512, 0);
+	uint8_t *ct = random_buf(len), *buf = malloc(len), *ref = malloc(chunk);
+	cr_assert(buf && ref);
+	cr_assert_eq(zc_decrypt(c, ref, ct, chunk, 0), 0);
+	for (int round = 0; round < 5; round++) {
+		memcpy(buf, ct, chunk + 100);
+		struct zc_run *r = zc_run_start(c, 0, buf, buf, len, 0, chunk + 100);
+		cr_assert_not_null(r);
+		usleep(200);
+		cr_assert_eq(zc_run_wait(r, 2 * chunk), chunk, "round %d", round);
+		zc_run_end(r);
+		cr_assert_arr_eq(buf, ref, chunk);
+	}
+	free(ct);
+	free(buf);
+	free(ref);
 	zc_crypto_free(c);
 }
