@@ -77,6 +77,16 @@ ssize_t zc_fs_read(struct zc_fs *fs, struct zc_handle *h, uint64_t off, size_t l
 		   const char **data);
 ssize_t zc_fs_write(struct zc_fs *fs, struct zc_handle *h, const void *buf, size_t len,
 		    uint64_t off);
+/*
+ * The kernel undoes a failed O_DIRECT write past the end of a file by
+ * truncating it, through the same descriptor and before the write returns,
+ * to the size it had before (fuse_direct_IO). When the device had already
+ * taken part of that write, the truncate would reset or refuse a zone whose
+ * size now follows the device. Returns 1 when a size change through h is
+ * that undo: the caller answers it with the current attributes and changes
+ * nothing. Any size change through h, undo or not, disarms it.
+ */
+int zc_fs_is_write_undo(struct zc_fs *fs, struct zc_handle *h, uint64_t size);
 /* close(2) of a descriptor: writes the pending tail out if it wrote. */
 int zc_fs_flush(struct zc_fs *fs, struct zc_handle *h);
 int zc_fs_fsync(struct zc_fs *fs, struct zc_handle *h);

@@ -111,6 +111,11 @@ static void op_getattr(fuse_req_t req, fuse_ino_t node, struct fuse_file_info *f
 		fuse_reply_attr(req, &st, ATTR_TIMEOUT);
 }
 
+static struct zc_handle *H(struct fuse_file_info *fi)
+{
+	return (struct zc_handle *)(uintptr_t)fi->fh;
+}
+
 static void op_setattr(fuse_req_t req, fuse_ino_t node, struct stat *attr, int to_set,
 		       struct fuse_file_info *fi)
 {
@@ -121,13 +126,15 @@ static void op_setattr(fuse_req_t req, fuse_ino_t node, struct stat *attr, int t
 		{ FUSE_SET_ATTR_ATIME_NOW, ZC_SET_ATIME_NOW },
 		{ FUSE_SET_ATTR_MTIME_NOW, ZC_SET_MTIME_NOW }, { FUSE_SET_ATTR_CTIME, ZC_SET_CTIME },
 	};
-	int set = 0;
+	int set = 0, r;
 	struct stat st;
-	(void)fi;
 	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
 		if (to_set & map[i].fuse)
 			set |= map[i].zc;
-	int r = zc_fs_setattr(G(req)->fs, to_ino(G(req), node), attr, set, &st);
+	if ((set & ZC_SET_SIZE) && fi && zc_fs_is_write_undo(G(req)->fs, H(fi), (uint64_t)attr->st_size))
+		r = zc_fs_getattr(G(req)->fs, to_ino(G(req), node), &st);
+	else
+		r = zc_fs_setattr(G(req)->fs, to_ino(G(req), node), attr, set, &st);
 	if (r)
 		fuse_reply_err(req, -r);
 	else
@@ -178,11 +185,6 @@ static void op_open(fuse_req_t req, fuse_ino_t node, struct fuse_file_info *fi)
 	fi->keep_cache = 0;
 	if (fuse_reply_open(req, fi) == -ENOENT)
 		zc_fs_release(G(req)->fs, h);	/* interrupted: the kernel never saw it */
-}
-
-static struct zc_handle *H(struct fuse_file_info *fi)
-{
-	return (struct zc_handle *)(uintptr_t)fi->fh;
 }
 
 static void op_read(fuse_req_t req, fuse_ino_t node, size_t size, off_t off,

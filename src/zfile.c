@@ -18,6 +18,8 @@ struct zc_handle {
 	int flags;
 	int writable;
 	int wrote;
+	int undo_armed;		/* zc_fs_is_write_undo; under f->lock */
+	uint64_t undo_size;
 };
 
 /* ---- per-thread I/O buffer ------------------------------------------------ */
@@ -677,6 +679,16 @@ static ssize_t write_seq(struct zc_fs *fs, struct zc_handle *h, const uint8_t *s
 	return (ssize_t)len;
 }
 
+int zc_fs_is_write_undo(struct zc_fs *fs, struct zc_handle *h, uint64_t size)
+{
+	(void)fs;
+	pthread_rwlock_wrlock(&h->f->lock);
+	int undo = h->undo_armed && size == h->undo_size;
+	h->undo_armed = 0;
+	pthread_rwlock_unlock(&h->f->lock);
+	return undo;
+}
+
 ssize_t zc_fs_write(struct zc_fs *fs, struct zc_handle *h, const void *buf, size_t len,
 		    uint64_t off)
 {
@@ -719,6 +731,10 @@ ssize_t zc_fs_write(struct zc_fs *fs, struct zc_handle *h, const void *buf, size
 		goto out;
 	}
 	ret = f->dir == ZC_DIR_SEQ ? write_seq(fs, h, buf, len) : write_cnv(fs, h, buf, len, off);
+	/* See zc_fs_is_write_undo: only a failed direct append that moved the
+	 * zone needs the kernel's undo ignored. */
+	h->undo_armed = ret < 0 && direct && f->dir == ZC_DIR_SEQ && zc_file_size(f) != size;
+	h->undo_size = size;
 	if (ret > 0) {
 		h->wrote = 1;
 		touch(&f->mtime, &f->ctime);

@@ -229,3 +229,22 @@ expect_out "ok 1" "$ZC_IO" getxattr "$MNT" user.zcryptfs.ro
 expect_errno ok read "$MNT/seq/0" 0 4096 direct verify
 zc_umount "$MNT"
 t_pass
+
+# Faults set with zcryptfs-zones reach a running daemon at once (SPEC §6.3):
+# a read error, then a write stopped part way, under errors=repair so the
+# mount stays writable and the size follows the device.
+t_begin cli_faults_reach_the_daemon
+fs_new --zone-size 4M --zones 4 --conv 1
+fs_mkfs
+fs_mount errors=repair
+expect_errno ok write "$MNT/seq/0" 0 8192 direct
+"$ZONES" fault "$DEV" 1 fail-reads 1 >/dev/null || t_fail "fault fail-reads"
+expect_errno EIO read "$MNT/seq/0" 0 4096 direct
+expect_errno ok read "$MNT/seq/0" 0 8192 direct verify
+"$ZONES" fault "$DEV" 2 partial-write 2 >/dev/null || t_fail "fault partial-write"
+expect_errno EIO write "$MNT/seq/1" 0 16384 direct
+expect_out 8192 stat -c %s "$MNT/seq/1"
+expect_errno ok write "$MNT/seq/1" 8192 4096 direct
+expect_out 12288 stat -c %s "$MNT/seq/1"
+zc_umount "$MNT"
+t_pass

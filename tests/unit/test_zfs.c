@@ -344,6 +344,39 @@ Test(zfs, partial_large_write_keeps_a_readable_prefix)
 	free(buf);
 }
 
+/* The kernel's truncate that undoes a failed direct append is recognised
+ * once, only for the size before that write, only after the zone moved. */
+Test(zfs, write_undo_after_a_partial_direct_append)
+{
+	char err[256];
+	zc_fs_unmount(fs);
+	mount_plain("errors=repair");
+	struct zc_handle *h = open_h(seq_ino(1), O_WRONLY | O_DIRECT);
+	uint8_t *buf = aligned_alloc(4096, 65536);
+	cr_assert_not_null(buf);
+	memset(buf, 7, 65536);
+	cr_assert_eq(zc_fs_is_write_undo(fs, h, 0), 0, "nothing failed yet");
+	cr_assert_eq(zc_fs_write(fs, h, buf, 4096, 8192), -EINVAL);
+	cr_assert_eq(zc_fs_is_write_undo(fs, h, 0), 0, "a refused write moved nothing");
+	cr_assert_eq(emu_fault(dev, 3, EMU_FAULT_PARTIAL_WRITE, 2, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(zc_fs_write(fs, h, buf, 16384, 0), -EIO);
+	cr_assert_eq(size_of(seq_ino(1)), 8192);
+	cr_assert_eq(zc_fs_is_write_undo(fs, h, 4096), 0, "not the size before the write");
+	cr_assert_eq(emu_fault(dev, 3, EMU_FAULT_PARTIAL_WRITE, 1, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(zc_fs_write(fs, h, buf, 16384, 8192), -EIO);
+	cr_assert_eq(zc_fs_is_write_undo(fs, h, 8192), 1, "the kernel's undo");
+	cr_assert_eq(zc_fs_is_write_undo(fs, h, 8192), 0, "consumed");
+	cr_assert_eq(size_of(seq_ino(1)), 12288);
+	zc_fs_release(fs, h);
+	/* Buffered writes are never undone by the kernel. */
+	h = open_h(seq_ino(1), O_WRONLY);
+	cr_assert_eq(emu_fault(dev, 3, EMU_FAULT_PARTIAL_WRITE, 1, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(zc_fs_write(fs, h, buf, 16384, 12288), -EIO);
+	cr_assert_eq(zc_fs_is_write_undo(fs, h, 12288), 0);
+	zc_fs_release(fs, h);
+	free(buf);
+}
+
 Test(zfs, zone_xattrs)
 {
 	char v[64];
