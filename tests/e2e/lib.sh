@@ -39,7 +39,9 @@ t_begin() {
 }
 
 t_fail() {
-	echo "FAIL $T_SCRIPT/${T_NAME:-?}: $*"
+	echo "FAIL $T_SCRIPT/${T_NAME:-setup}: $*"
+	# Outside a case (a script's own setup) nothing else would record it.
+	[ -n "$T_NAME" ] || echo "FAIL $T_SCRIPT/setup" >>"$ZC_RESULTS"
 	T_STATE=fail
 	return 1
 }
@@ -118,6 +120,9 @@ zc_mount() {
 	mkdir -p "$mnt"
 	"$ZCRYPTFS" "$dev" "$mnt" "$@" || { t_fail "zcryptfs $dev $mnt $* failed"; return 1; }
 	T_MOUNTS+=("$mnt")
+	# zcryptfs returns once its mount answers: anything else would let the
+	# checks that follow run on the empty folder underneath.
+	zc_is_mounted "$mnt" || { t_fail "zcryptfs $dev $mnt returned 0 but nothing is mounted"; return 1; }
 	return 0
 }
 
@@ -126,11 +131,14 @@ zc_umount() {
 	local mnt=$1 pid i
 	pid=$(zc_daemon_pid "$mnt")
 	umount "$mnt" 2>/dev/null || fusermount3 -u "$mnt" 2>/dev/null || umount -l "$mnt" 2>/dev/null
+	# Generous: an ASan daemon on a loaded machine may take a while to write
+	# its tails and exit, and later checks read the zone files it leaves.
 	if [ -n "$pid" ]; then
-		for i in $(seq 1 100); do
+		for i in $(seq 1 600); do
 			_zc_running "$pid" || break
 			sleep 0.05
 		done
+		_zc_running "$pid" && { t_fail "the daemon of $mnt still runs 30 s after umount"; return 1; }
 	fi
 	grep -q " $mnt fuse" /proc/mounts && { t_fail "$mnt still mounted"; return 1; }
 	return 0

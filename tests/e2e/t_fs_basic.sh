@@ -81,6 +81,18 @@ for a in nr_wro_seq_files max_wro_seq_files nr_active_seq_files max_active_seq_f
 	case "$v" in "ok "[0-9]*) ;; *) t_fail "user.zcryptfs.$a: $v" ;; esac
 done
 expect_out "ok 0" "$ZC_IO" getxattr "$MNT" user.zcryptfs.ro
+zc_umount "$MNT"
+# The counters follow the zones: limits from the device, the active count
+# from written zones, back down when a zone is finished.
+fs_setup --zone-size 4M --zones 6 --conv 1 --max-open 2 --max-active 3
+expect_out "ok 2" "$ZC_IO" getxattr "$MNT" user.zcryptfs.max_wro_seq_files
+expect_out "ok 3" "$ZC_IO" getxattr "$MNT" user.zcryptfs.max_active_seq_files
+expect_out "ok 0" "$ZC_IO" getxattr "$MNT" user.zcryptfs.nr_active_seq_files
+expect_errno ok write "$MNT/seq/0" 0 4096 direct
+expect_errno ok write "$MNT/seq/1" 0 4096 direct
+expect_out "ok 2" "$ZC_IO" getxattr "$MNT" user.zcryptfs.nr_active_seq_files
+truncate -s $((4 * MiB)) "$MNT/seq/0"
+expect_out "ok 1" "$ZC_IO" getxattr "$MNT" user.zcryptfs.nr_active_seq_files
 t_pass
 zc_umount "$MNT"
 

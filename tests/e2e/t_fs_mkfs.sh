@@ -102,6 +102,8 @@ t_pass
 
 t_begin verbose_lists_zones
 expect_status 0 "$MKZCRYPTFS" -f -v -o "keyfile=$KEY" "$DEV"
-n=$("$MKZCRYPTFS" -f -v -o "keyfile=$KEY" "$DEV" 2>&1 | grep -c -i zone)
-[ "$n" -ge 4 ] || t_fail "mkzcryptfs -v names $n zone lines for 4 zones"
+out=$("$MKZCRYPTFS" -f -v -o "keyfile=$KEY" "$DEV" 2>&1)
+expect_eq "zone lines of mkzcryptfs -v" "$(grep -c '^Zone [0-9]\{6\}:' <<<"$out")" 4
+grep -q '^Zone 000000: CONVENTIONAL' <<<"$out" || t_fail "zone 0 is not listed as conventional: $out"
+grep -q '^Zone 000003: SEQ_WRITE_REQUIRED' <<<"$out" || t_fail "the last zone is not listed: $out"
 t_pass
