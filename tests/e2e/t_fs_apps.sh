@@ -30,6 +30,10 @@ fs_mount
 # the device through the daemon) and checks its md5 header.
 out=$(cd "$D" && fio --name=t --filename="$MNT/seq/0" --ioengine=psync --direct=1 --rw=write \
 	--bs=64k --verify=md5 --verify_only --size=$CAP 2>&1) || t_fail "fio verify_only: $out"
+# It read the zone file through the mount, not a file fio made beside it.
+zc_is_mounted "$MNT" || t_fail "$MNT is not mounted"
+expect_out $CAP stat -c %s "$MNT/seq/0"
+expect_eq "zone 2 condition" "$(fs_zcond 2)" 14
 t_pass
 
 t_begin dd_zenfs_direct_append

@@ -47,10 +47,15 @@ zc_umount "$MNT"
 "$ZCRYPTFS" "$DEV" "$MNT" -f -o "keyfile=$KEY" 2>"$D/fg.log" &
 fg=$!
 T_MOUNTS+=("$MNT")
-for _ in $(seq 50); do zc_is_mounted "$MNT" && break; sleep 0.1; done
+for _ in $(seq 200); do zc_is_mounted "$MNT" && break; sleep 0.1; done
 dd if=/dev/zero of="$MNT/seq/4" bs=64k count=1 oflag=direct status=none
+# dd's close reaches the daemon in the background (RELEASE): wait for it.
+for _ in $(seq 100); do
+	[ "$("$ZC_IO" getxattr "$MNT" user.zcryptfs.nr_wro_seq_files)" = "ok 0" ] && break
+	sleep 0.1
+done
 kill -USR1 $fg
-for _ in $(seq 50); do grep -q 'bytes_written' "$D/fg.log" && break; sleep 0.1; done
+for _ in $(seq 200); do grep -q 'bytes_written' "$D/fg.log" && break; sleep 0.1; done
 expect_out "zcryptfs: bytes_written 65536" grep 'bytes_written' "$D/fg.log"
 expect_out "zcryptfs: nr_wro_seq_files 0" grep 'nr_wro_seq_files' "$D/fg.log"
 umount "$MNT"
@@ -63,14 +68,14 @@ t_begin sigterm_with_a_pending_tail_writes_it_and_exits_0
 "$ZCRYPTFS" "$DEV" "$MNT" -f -o "keyfile=$KEY" 2>"$D/term.log" &
 fg=$!
 T_MOUNTS+=("$MNT")
-for _ in $(seq 50); do zc_is_mounted "$MNT" && break; sleep 0.1; done
+for _ in $(seq 200); do zc_is_mounted "$MNT" && break; sleep 0.1; done
 truncate -s 0 "$MNT/seq/4"	# zone 5
 # The subshell's stdout is the file: printf (a builtin) writes to it and
 # sleep inherits it, so no descriptor of that open file is closed (any close,
 # even of a dup, makes FUSE flush the tail).
 (printf abc; exec sleep 30) >>"$MNT/seq/4" &
 holder=$!
-for _ in $(seq 50); do [ "$(stat -c %s "$MNT/seq/4")" = 3 ] && break; sleep 0.05; done
+for _ in $(seq 200); do [ "$(stat -c %s "$MNT/seq/4")" = 3 ] && break; sleep 0.05; done
 expect_out 3 stat -c %s "$MNT/seq/4"
 kill -TERM $fg
 wait $fg
@@ -95,7 +100,7 @@ sleep 0.3
 grep -q " $MNT fuse[^ ]* rw" /proc/mounts ||
 	t_fail "remounted while a writer was open: $(grep " $MNT " /proc/mounts)"
 exec 4>&-
-for _ in $(seq 50); do grep -q " $MNT fuse[^ ]* ro" /proc/mounts && break; sleep 0.1; done
+for _ in $(seq 200); do grep -q " $MNT fuse[^ ]* ro" /proc/mounts && break; sleep 0.1; done
 grep -q " $MNT fuse[^ ]* ro," /proc/mounts ||
 	t_fail "the mount stayed: $(grep " $MNT " /proc/mounts)"
 expect_errno EROFS write "$MNT/seq/1" 0 4096 direct
