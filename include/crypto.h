@@ -26,6 +26,7 @@ struct zc_crypto_opts {
 	const char *keyfile;		/* required unless cipher is null */
 	uint64_t keyfile_offset;
 	int single_thread;		/* never share a request with other cores */
+	unsigned workers;		/* helper threads: 0 = one per other online CPU, at most 3 */
 };
 
 /* The defaults of cryptsetup open --type plain for the options above. */

@@ -111,7 +111,8 @@ int zc_crypto_new_ex(const struct zc_crypto_opts *o, struct zc_crypto **out,
 			return r;
 		}
 	}
-	c->pool = c->key && !o->single_thread ? zc_pool_new(zc_pool_default_workers()) : NULL;
+	unsigned workers = o->workers ? o->workers : zc_pool_default_workers();
+	c->pool = c->key && !o->single_thread ? zc_pool_new(workers) : NULL;
 	*out = c;
 	return 0;
 }
