@@ -72,3 +72,17 @@ head -c 8192 /dev/urandom >"$D/g"
 cp "$D/g" "$MNT/seq/3" || t_fail "cp over seq/3"
 t_check "cp over" cmp "$D/g" "$MNT/seq/3"
 t_pass
+
+# The fio job shipped in contrib/fio, as a user would run it: two zones
+# filled at once, then verified.
+t_begin contrib_fio_job_fills_two_zones
+fs_setup --zone-size 4M --zones 4 --conv 1
+job=$(cd "$(dirname "$0")/../../contrib/fio" && pwd)/zcryptfs-zones.fio
+out=$(cd "$D" && ZC_MNT=$MNT ZC_CAP=$CAP fio "$job" --output-format=terse 2>&1) || t_fail "fio contrib/fio/zcryptfs-zones.fio: $out"
+zc_is_mounted "$MNT" || t_fail "$MNT is not mounted"
+for n in 0 1; do
+	expect_out $CAP stat -c %s "$MNT/seq/$n"
+	expect_eq "zone $((n + 1)) condition" "$(fs_zcond $((n + 1)))" 14
+done
+zc_umount "$MNT"
+t_pass

@@ -182,3 +182,29 @@ expect_eq "zone 1 condition" "$(fs_zcond 1)" 4
 expect_eq "zone 2 condition" "$(fs_zcond 2)" 1
 zc_umount "$MNT"
 t_pass
+
+# mount(8) and /etc/fstab go through fuse3's mount.fuse3, which starts
+# "PROGRAM DEVICE MOUNTPOINT -o OPTIONS"; the generic mount flags it passes
+# along (ro, nosuid, noatime...) must be accepted and applied.
+t_begin mount_8_through_mount_fuse3
+fs_new --zone-size 4M --zones 4 --conv 2
+fs_mkfs
+mkdir -p "$MNT"
+mount -t fuse "$ZCRYPTFS#$DEV" "$MNT" -o "keyfile=$KEY,ro,nosuid,noatime,uid=4321" 2>"$D/mount.err" ||
+	t_fail "mount -t fuse: $(cat "$D/mount.err")"
+T_MOUNTS+=("$MNT")
+grep -q " $MNT fuse.zcryptfs ro,nosuid,[^ ]*noatime" /proc/mounts ||
+	t_fail "mount flags not applied: $(grep " $MNT " /proc/mounts)"
+expect_out "cnv seq" bash -c "ls '$MNT' | tr '\n' ' ' | sed 's/ \$//'"
+expect_out 4321 stat -c %u "$MNT/seq/0"
+expect_errno EROFS write "$MNT/seq/0" 0 4096 direct
+zc_umount "$MNT"
+# The same from an fstab line (mount -T reads another fstab); nofail is
+# mount's own and must not reach the daemon.
+printf '%s %s fuse keyfile=%s,nofail,errors=repair 0 0\n' "$ZCRYPTFS#$DEV" "$MNT" "$KEY" >"$D/fstab"
+mount -T "$D/fstab" "$MNT" 2>"$D/mount.err" || t_fail "mount from fstab: $(cat "$D/mount.err")"
+T_MOUNTS+=("$MNT")
+zc_is_mounted "$MNT" || t_fail "the fstab line mounted nothing"
+expect_errno ok write "$MNT/seq/0" 0 4096 direct
+zc_umount "$MNT"
+t_pass
