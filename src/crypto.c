@@ -194,7 +194,6 @@ int zc_decrypt(const struct zc_crypto *c, void *dst, const void *src, size_t len
  * Chunks are small enough that the first one is ready soon after the
  * request arrives (~20 us), large enough that their syscalls stay cheap.
  */
-#define RUN_CHUNK ZC_RUN_CHUNK
 #define RUN_MAX_CHUNKS 64
 
 struct zc_run {
@@ -268,18 +267,18 @@ struct zc_run *zc_run_start(const struct zc_crypto *c, int encrypt, void *dst, c
 	r->len = len;
 	r->off = dev_offset;
 	r->avail = avail;
-	/* Chunks are whole sectors; a sector size divides RUN_CHUNK. */
-	r->chunk = RUN_CHUNK;
+	/* Chunks are whole sectors; a sector size divides ZC_RUN_CHUNK. */
+	r->chunk = ZC_RUN_CHUNK;
 	size_t per = (len + RUN_MAX_CHUNKS - 1) / RUN_MAX_CHUNKS;
 	if (per > r->chunk)
-		r->chunk = (per + RUN_CHUNK - 1) / RUN_CHUNK * RUN_CHUNK;
+		r->chunk = (per + ZC_RUN_CHUNK - 1) / ZC_RUN_CHUNK * ZC_RUN_CHUNK;
 	r->n = (unsigned)((len + r->chunk - 1) / r->chunk);
 	pthread_mutex_init(&r->lock, NULL);
 	pthread_cond_init(&r->cv, NULL);
 	r->job.fn = run_helper;
 	r->job.arg = r;
-	/* Without a helper the run still counts as demand, and its caller
-	 * converts each chunk just before writing it. */
+	/* Without a helper the run still counts as demand (so that other
+	 * runs' helpers step back), and its caller converts every chunk. */
 	r->helped = zc_pool_enter(c->pool) && zc_pool_submit(c->pool, &r->job) == 0;
 	return r;
 }

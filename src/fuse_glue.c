@@ -434,11 +434,7 @@ static void child_remount_ro(const void *arg, struct child_out *out)
 	const struct remount_req *rq = arg;
 	int fd = open(rq->path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	struct statvfs vfs;
-	if (fd < 0 || fstat(fd, &out->st) || fstatvfs(fd, &vfs)) {
-		out->err = ESTALE;
-		return;
-	}
-	if (out->st.st_dev != rq->dev) {
+	if (fd < 0 || fstat(fd, &out->st) || fstatvfs(fd, &vfs) || out->st.st_dev != rq->dev) {
 		out->err = ESTALE;
 		return;
 	}

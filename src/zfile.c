@@ -229,9 +229,10 @@ static ssize_t encrypt_and_write(struct zc_fs *fs, struct zc_file *f, uint8_t *d
 			w += (size_t)n;
 		if (n != (ssize_t)want) {
 			ret = n < 0 ? n : -EIO;
-			/* complete_unit may write on past the chunks written so far,
-			 * up to the end of a unit: that must be ciphertext too. */
-			zc_run_wait(run, len);
+			/* complete_unit may write on to the end of the unit the
+			 * device stopped in, past this chunk when a unit is larger
+			 * than a chunk: that must be ciphertext too. */
+			zc_run_wait(run, ready - head + fs->wunit);
 			break;
 		}
 	}
